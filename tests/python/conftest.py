@@ -1,0 +1,64 @@
+"""Shared fixtures: the suite runs against a real PostgreSQL, never a mock.
+
+Without PG* variables the suite starts its own embedded warehouse (state in `.emg-test/`,
+port EMG_TEST_PG_PORT, default 54339), so it never touches the demo warehouse. With PG*
+variables set it uses that server (and replaces the crm, sales_ext and dbt schemas in it).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+os.environ.setdefault("EMG_STATE_DIR", str(REPO / ".emg-test"))
+os.environ.setdefault("EMG_PG_PORT", os.environ.get("EMG_TEST_PG_PORT", "54339"))
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+from orchestration import warehouse as wh  # noqa: E402  (after the environment is set)
+
+EMG = str(Path(sys.executable).parent / "emg")
+
+
+def run_emg(*args: str, check: bool = True, env: dict | None = None, timeout: int = 900):
+    """Run the real `emg` console script; return the CompletedProcess (text output)."""
+    result = subprocess.run(
+        [EMG, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        cwd=REPO,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"emg {' '.join(args)} exited {result.returncode}\n"
+            f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+@pytest.fixture(scope="session")
+def warehouse() -> wh.Settings:
+    """A running warehouse for the whole session."""
+    print(wh.start())
+    return wh.settings()
+
+
+@pytest.fixture()
+def db(warehouse):
+    """An autocommit connection to the warehouse."""
+    conn = wh.connect(warehouse)
+    conn.autocommit = True
+    yield conn
+    conn.close()
+
+
+def query(conn, statement: str, params=None) -> list[tuple]:
+    with conn.cursor() as cur:
+        cur.execute(statement, params)
+        return cur.fetchall() if cur.description else []
