@@ -87,6 +87,30 @@ def warehouse_env() -> None:
     click.echo("\n".join(wh.env_lines()))
 
 
+@warehouse.command("summary")
+@click.option(
+    "--schema",
+    "schemas",
+    multiple=True,
+    default=("crm", "sales_ext", "staging", "intermediate", "marts", "audit"),
+    show_default=True,
+    help="Schemas to count (repeat the option for several).",
+)
+def warehouse_summary(schemas: tuple[str, ...]) -> None:
+    """Print the row count of every table and view in the warehouse's schemas."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from orchestration import warehouse as wh
+
+    table = Table(title=f"warehouse {wh.settings().describe()}")
+    for column in ("schema", "relation", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for schema, name, rows in wh.table_counts(schemas):
+        table.add_row(schema, name, f"{rows:,}")
+    Console().print(table)
+
+
 # --- the CRM simulator and the sales feed -------------------------------------------------
 
 

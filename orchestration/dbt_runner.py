@@ -53,7 +53,9 @@ def run_dbt(args: list[str], as_of: datetime | None = None, **kwargs) -> int:
     command = [dbt_executable(), *args]
     if as_of is not None:
         command += ["--vars", json.dumps(dbt_vars(as_of))]
-    return subprocess.run(command, cwd=project_dir(), env=dbt_env(), check=False, **kwargs).returncode
+    return subprocess.run(
+        command, cwd=project_dir(), env=dbt_env(), check=False, **kwargs
+    ).returncode
 
 
 def build(as_of: datetime, full_refresh: bool = False, select: str | None = None) -> int:

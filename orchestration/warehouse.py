@@ -332,3 +332,27 @@ def env_lines() -> list[str]:
     if current.password:
         lines.append("# PGPASSWORD is taken from your environment; it is not printed")
     return lines
+
+
+def table_counts(schemas: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    """(schema, relation, rows) for every table and view in the given schemas."""
+    conn = connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_schema = any(%s) order by 1, 2",
+                (list(schemas),),
+            )
+            relations = cur.fetchall()
+            counts = []
+            for schema, name in relations:
+                cur.execute(
+                    sql.SQL("select count(*) from {}.{}").format(
+                        sql.Identifier(schema), sql.Identifier(name)
+                    )
+                )
+                counts.append((schema, name, cur.fetchone()[0]))
+            return counts
+    finally:
+        conn.close()

@@ -43,10 +43,14 @@ def run_emg(*args: str, check: bool = True, env: dict | None = None, timeout: in
 
 
 @pytest.fixture(scope="session")
-def warehouse() -> wh.Settings:
-    """A running warehouse for the whole session."""
+def warehouse():
+    """A running warehouse for the whole session; stopped again if the suite started it."""
+    current = wh.settings()
+    already_running = wh.status()[0]
     print(wh.start())
-    return wh.settings()
+    yield current
+    if current.embedded and not already_running:
+        print(wh.stop())
 
 
 @pytest.fixture()

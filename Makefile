@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is a step of them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+EMG := $(BIN)/emg
+AS_OF ?=
+
+.PHONY: demo test install lint format warehouse data build summary stop clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip check
+	touch $@
+
+install: $(BIN)/.installed ## the virtual environment with every dependency
+
+warehouse: install ## start the embedded PostgreSQL (or use yours through PG* variables)
+	$(EMG) warehouse start
+
+data: warehouse ## the simulated CRM (150 leads, 90 days back, 30 forward)
+	$(EMG) crm generate $(if $(AS_OF),--as-of $(AS_OF))
+
+build: warehouse ## dbt build: seeds, staging, marts and every test
+	$(EMG) build $(if $(AS_OF),--as-of $(AS_OF))
+
+summary: warehouse
+	$(EMG) warehouse summary --schema crm --schema sales_ext --schema staging --schema audit
+
+demo: data build summary ## everything set up and running on the embedded warehouse
+	@echo
+	@echo "Warehouse running: eval \"\$$($(EMG) warehouse env)\" then psql, or any SQL client."
+
+lint: install ## ruff for Python, sqlfluff (dbt templater) for SQL
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/sqlfluff lint models macros tests --disable-progress-bar
+
+format: install
+	$(BIN)/ruff check --fix orchestration tests
+	$(BIN)/ruff format orchestration tests
+	$(BIN)/sqlfluff fix models macros tests --disable-progress-bar
+
+test: install lint ## everything the tests need, then the whole suite
+	$(BIN)/pytest
+
+stop: ## stop the embedded warehouse
+	$(EMG) warehouse stop
+
+clean: stop
+	rm -rf .emg .emg-test target logs
