@@ -32,15 +32,20 @@ demo: data build summary ## everything set up and running on the embedded wareho
 	@echo
 	@echo "Warehouse running: eval \"\$$($(EMG) warehouse env)\" then psql, or any SQL client."
 
-lint: install ## ruff for Python, sqlfluff (dbt templater) for SQL
+# sqlfluff's dbt templater connects to the warehouse once, with the profile `emg build` uses.
+SQLFLUFF := eval "$$($(EMG) warehouse env)" && \
+	DBT_PROFILES_DIR="$$($(BIN)/python -c 'from orchestration.dbt_runner import profiles_dir; print(profiles_dir())')" \
+	$(BIN)/sqlfluff
+
+lint: warehouse ## ruff for Python, sqlfluff (dbt templater) for SQL
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
-	$(BIN)/sqlfluff lint models macros tests --disable-progress-bar
+	$(SQLFLUFF) lint models tests --disable-progress-bar
 
-format: install
+format: warehouse
 	$(BIN)/ruff check --fix orchestration tests
 	$(BIN)/ruff format orchestration tests
-	$(BIN)/sqlfluff fix models macros tests --disable-progress-bar
+	$(SQLFLUFF) fix models tests --disable-progress-bar
 
 test: install lint ## everything the tests need, then the whole suite
 	$(BIN)/pytest

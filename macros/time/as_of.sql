@@ -1,0 +1,31 @@
+{#-
+    The instant the build reports as of (SPEC §3), as a UTC `timestamp` literal: raw
+    timestamps are `timestamp without time zone` holding UTC, so this compares with them
+    directly. The `as_of` var is an ISO-8601 string (a naive one is taken as UTC); empty or
+    unset means the build's start time, `run_started_at`.
+-#}
+{% macro as_of() -%}
+    {{ return("cast('" ~ as_of_utc().strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as timestamp)") }}
+{%- endmacro %}
+
+
+{#- The as_of var as a timezone-aware Python datetime in UTC (for Jinja, not SQL). -#}
+{% macro as_of_utc() -%}
+    {%- set utc = modules.pytz.utc -%}
+    {%- set raw = var('as_of', none) -%}
+    {%- if raw is none or (raw | string | trim) == '' -%}
+        {{ return(run_started_at.astimezone(utc)) }}
+    {%- endif -%}
+    {%- set text = raw | string | trim -%}
+    {%- set pattern = '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$' -%}
+    {%- if not modules.re.match(pattern, text) -%}
+        {{ exceptions.raise_compiler_error(
+            "var as_of=" ~ text ~ " is not an ISO-8601 instant; use e.g. 2026-11-25T12:00:00Z"
+        ) }}
+    {%- endif -%}
+    {%- set parsed = modules.datetime.datetime.fromisoformat(text.replace('Z', '+00:00')) -%}
+    {%- if parsed.tzinfo is none -%}
+        {%- set parsed = parsed.replace(tzinfo=utc) -%}
+    {%- endif -%}
+    {{ return(parsed.astimezone(utc)) }}
+{%- endmacro %}

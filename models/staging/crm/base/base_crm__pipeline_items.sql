@@ -1,0 +1,162 @@
+-- Every raw crm."PipelineItem" row once: renamed, typed, flagged, and given a
+-- rejection_reason (null when the row is clean). stg_crm__pipeline_items keeps the clean
+-- rows; audit.rejected_rows the others. Defects that would lose a lead's calls if the lead
+-- were rejected (an event date after updatedAt, a negative size) are repaired and flagged.
+with
+
+source as (
+
+    select
+        raw_items.*,
+        to_jsonb(raw_items) as raw_row
+    from {{ source('crm', 'PipelineItem') }} as raw_items
+
+),
+
+-- Orphans are checked against every raw user id, not the clean ones, so that a rejected
+-- user does not cascade into rejected items.
+raw_user_ids as (
+
+    select distinct id as user_id
+    from {{ source('crm', 'User') }}
+    where id is not null
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        id as pipeline_item_id,
+        "assignedToId" as assigned_to_id,
+        "sublistId" as sublist_id,
+
+        ----------  text
+        nullif(trim(name), '') as item_name,
+        nullif(trim(category), '') as category,
+        upper(nullif(trim(status), '')) as status,
+
+        ----------  numerics
+        "partnerListSize" as raw_partner_list_size,
+        cast("totalSalesFromList" as numeric(12, 2)) as raw_total_sales_from_list,
+
+        ----------  timestamps
+        cast("callDate" as timestamp) as raw_call_at,
+        cast("agreementDate" as timestamp) as raw_agreement_at,
+        cast("partnerListDueDate" as timestamp) as partner_list_due_at,
+        cast("partnerListSentDate" as timestamp) as raw_partner_list_sent_at,
+        cast("firstSaleDate" as timestamp) as raw_first_sale_at,
+        cast("createdAt" as timestamp) as created_at,
+        cast("updatedAt" as timestamp) as updated_at,
+        cast("deletedAt" as timestamp) as deleted_at,
+
+        ----------  the raw row
+        raw_row,
+        row_number() over (
+            partition by id
+            order by "updatedAt" desc nulls last, md5(cast(raw_row as text))
+        ) as source_row_rank
+
+    from source
+
+),
+
+-- An event the row says happened after the CRM last wrote the row cannot be true: the
+-- date is nulled and the row flagged. A negative size or total is nulled and flagged.
+repaired as (
+
+    select
+        *,
+        case when raw_call_at <= updated_at or updated_at is null then raw_call_at end
+            as call_at,
+        case when raw_agreement_at <= updated_at or updated_at is null then raw_agreement_at end
+            as agreement_at,
+        case
+            when raw_partner_list_sent_at <= updated_at or updated_at is null
+                then raw_partner_list_sent_at
+        end as partner_list_sent_at,
+        case
+            when raw_first_sale_at <= updated_at or updated_at is null then raw_first_sale_at
+        end as first_sale_at,
+        case when raw_partner_list_size >= 0 then raw_partner_list_size end
+            as partner_list_size,
+        case when raw_total_sales_from_list >= 0 then raw_total_sales_from_list end
+            as total_sales_from_list
+
+    from renamed
+
+),
+
+flagged as (
+
+    select
+        repaired.*,
+
+        ----------  kinds of item
+        repaired.sublist_id is null as is_lead,
+        repaired.sublist_id is not null as is_partner_contact,
+        repaired.deleted_at is not null as is_deleted,
+
+        ----------  the stage of the current status
+        case
+            when repaired.status = 'LEAD' then 'lead'
+            when repaired.status = 'CALL_BOOKED' then 'call_booked'
+            when repaired.status = 'CALL_CONDUCTED' then 'call_conducted'
+            when repaired.status like 'PROPOSAL\_%' then 'proposal'
+            when repaired.status like 'AGREEMENT\_%' then 'agreement'
+            when repaired.status = 'PARTNER_LIST_SENT' then 'list_sent'
+            when repaired.status in ('SOLD', 'LIST_OUT_NOT_SOLD', 'FREE_QA_OFFERED')
+                then 'list_outcome'
+            when repaired.status = 'LOST' then 'lost'
+            else 'unknown'
+        end as status_stage,
+
+        ----------  data-quality flags
+        coalesce(
+            repaired.raw_call_at > repaired.updated_at
+            or repaired.raw_agreement_at > repaired.updated_at
+            or repaired.raw_partner_list_sent_at > repaired.updated_at
+            or repaired.raw_first_sale_at > repaired.updated_at,
+            false
+        ) as has_future_timestamp,
+        coalesce(
+            repaired.raw_partner_list_size < 0 or repaired.raw_total_sales_from_list < 0,
+            false
+        ) as has_negative_value,
+
+        ----------  why the row is rejected (null: it is clean)
+        case
+            when repaired.pipeline_item_id is null then 'missing_id'
+            when repaired.source_row_rank > 1 then 'duplicate'
+            when repaired.status is null then 'missing_status'
+            when repaired.created_at is null then 'missing_created_at'
+            when repaired.assigned_to_id is not null and raw_user_ids.user_id is null
+                then 'orphan_assigned_to_id'
+        end as rejection_reason
+
+    from repaired
+    left join raw_user_ids
+        on repaired.assigned_to_id = raw_user_ids.user_id
+
+),
+
+final as (
+
+    select
+        *,
+        status_stage = 'unknown' and status is not null as has_unknown_status,
+        case status_stage
+            when 'lead' then 1
+            when 'call_booked' then 2
+            when 'call_conducted' then 3
+            when 'proposal' then 4
+            when 'agreement' then 5
+            when 'list_sent' then 6
+            when 'list_outcome' then 7
+        end as status_stage_order
+
+    from flagged
+
+)
+
+select * from final

@@ -1,0 +1,65 @@
+-- Every raw crm."Sublist" row once: renamed, typed, and given a rejection_reason (null when
+-- the row is clean). stg_crm__sublists keeps the clean rows; audit.rejected_rows the others.
+with
+
+source as (
+
+    select
+        raw_sublists.*,
+        to_jsonb(raw_sublists) as raw_row
+    from {{ source('crm', 'Sublist') }} as raw_sublists
+
+),
+
+-- Orphans are checked against every raw item id, not the clean ones, so that a rejected
+-- item does not cascade into rejected sublists.
+raw_item_ids as (
+
+    select distinct id as pipeline_item_id
+    from {{ source('crm', 'PipelineItem') }}
+    where id is not null
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        id as sublist_id,
+        "parentItemId" as parent_item_id,
+
+        ----------  text
+        nullif(trim(name), '') as sublist_name,
+
+        ----------  timestamps
+        cast("createdAt" as timestamp) as created_at,
+
+        ----------  the raw row
+        raw_row,
+        row_number() over (
+            partition by id
+            order by "createdAt" desc nulls last, md5(cast(raw_row as text))
+        ) as source_row_rank
+
+    from source
+
+),
+
+flagged as (
+
+    select
+        renamed.*,
+        case
+            when renamed.sublist_id is null then 'missing_id'
+            when renamed.source_row_rank > 1 then 'duplicate'
+            when renamed.parent_item_id is null then 'missing_parent_item_id'
+            when raw_item_ids.pipeline_item_id is null then 'orphan_parent_item_id'
+        end as rejection_reason
+
+    from renamed
+    left join raw_item_ids
+        on renamed.parent_item_id = raw_item_ids.pipeline_item_id
+
+)
+
+select * from flagged

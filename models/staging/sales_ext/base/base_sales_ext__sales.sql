@@ -1,0 +1,79 @@
+-- Every raw sales_ext.sales row once: renamed, typed, flagged, and given a rejection_reason
+-- (null when the row is clean). stg_sales_ext__sales keeps the clean rows;
+-- audit.rejected_rows the others. Where sales_ext.sales does not exist yet,
+-- select_sales_feed() gives no rows, so neither does this model.
+with
+
+source as (
+
+    select
+        raw_sales.*,
+        to_jsonb(raw_sales) as raw_row
+    from ({{ select_sales_feed() }}) as raw_sales
+
+),
+
+-- Orphans are checked against every raw item id, not the clean ones, so that a rejected
+-- item does not cascade into rejected sales.
+raw_item_ids as (
+
+    select distinct id as pipeline_item_id
+    from {{ source('crm', 'PipelineItem') }}
+    where id is not null
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        sale_id,
+        pipeline_item_id,
+
+        ----------  numerics and currency
+        cast(amount as numeric(12, 2)) as amount,
+        currency,
+
+        ----------  timestamps (the feed's timestamptz as UTC timestamps)
+        {{ to_utc('sold_at') }} as sold_at,
+        {{ to_utc('loaded_at') }} as loaded_at,
+
+        ----------  the raw row
+        raw_row,
+        row_number() over (
+            partition by sale_id
+            order by loaded_at desc nulls last, md5(cast(raw_row as text))
+        ) as source_row_rank
+
+    from source
+
+),
+
+flagged as (
+
+    select
+        renamed.*,
+
+        ----------  data-quality flags
+        coalesce(renamed.currency !~ '^[A-Z]{3}$', true) as has_unknown_currency,
+        coalesce(renamed.currency != '{{ var("sales_currency", "GBP") }}', true)
+            as is_other_currency,
+
+        ----------  why the row is rejected (null: it is clean)
+        case
+            when renamed.sale_id is null then 'missing_id'
+            when renamed.source_row_rank > 1 then 'duplicate'
+            when renamed.pipeline_item_id is null then 'missing_pipeline_item_id'
+            when renamed.amount is null then 'missing_amount'
+            when renamed.sold_at is null then 'missing_sold_at'
+            when raw_item_ids.pipeline_item_id is null then 'orphan_pipeline_item_id'
+            when renamed.amount < 0 then 'negative_amount'
+        end as rejection_reason
+
+    from renamed
+    left join raw_item_ids
+        on renamed.pipeline_item_id = raw_item_ids.pipeline_item_id
+
+)
+
+select * from flagged
