@@ -31,7 +31,7 @@ final as (
             false
         ) as is_completion,
         activity_logs.created_at,
-        activity_logs.updated_at
+        greatest(activity_logs.updated_at, items.last_changed_at) as last_changed_at
     from activity_logs
     inner join items
         on activity_logs.pipeline_item_id = items.pipeline_item_id

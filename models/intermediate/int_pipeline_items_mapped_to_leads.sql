@@ -21,7 +21,8 @@ leads as (
     select
         pipeline_item_id as lead_id,
         assigned_to_id as lead_owner_id,
-        category
+        category,
+        updated_at as lead_updated_at
     from pipeline_items
     where is_lead
 
@@ -32,6 +33,7 @@ items_with_lead_ids as (
     select
         pipeline_items.pipeline_item_id,
         pipeline_items.is_lead,
+        pipeline_items.updated_at,
         case
             when pipeline_items.is_lead then pipeline_items.pipeline_item_id
             else sublists.parent_item_id
@@ -51,7 +53,8 @@ final as (
         items_with_lead_ids.lead_id,
         items_with_lead_ids.is_lead,
         leads.lead_owner_id,
-        leads.category
+        leads.category,
+        greatest(items_with_lead_ids.updated_at, leads.lead_updated_at) as last_changed_at
     from items_with_lead_ids
     inner join leads
         on items_with_lead_ids.lead_id = leads.lead_id
