@@ -124,6 +124,21 @@ final as (
         milestones.proposal_at is not null as has_proposal,
         milestones.agreement_at is not null as has_agreement,
         milestones.partner_list_sent_at is not null as has_list_out,
+        -- overdue (SPEC §5): agreement reached, due before as_of, not sent by as_of
+        coalesce(
+            milestones.agreement_at is not null
+            and milestones.partner_list_sent_at is null
+            and milestones.partner_list_due_at < {{ as_of() }},
+            false
+        ) as is_list_overdue,
+        -- due soon (SPEC §5): agreement reached, not sent, due within 7 days of as_of
+        coalesce(
+            milestones.agreement_at is not null
+            and milestones.partner_list_sent_at is null
+            and milestones.partner_list_due_at >= {{ as_of() }}
+            and milestones.partner_list_due_at < {{ as_of() }} + interval '7 days',
+            false
+        ) as is_list_due_next_7_days,
         coalesce(list_sales.list_sales_count, 0) as list_sales_count,
         list_sales.list_revenue,
         list_sales.list_first_sale_at
