@@ -26,7 +26,7 @@ build: warehouse ## dbt build: seeds, staging, marts and every test
 	$(EMG) build $(if $(AS_OF),--as-of $(AS_OF))
 
 summary: warehouse
-	$(EMG) warehouse summary --schema crm --schema sales_ext --schema staging --schema audit
+	$(EMG) warehouse summary --schema crm --schema sales_ext --schema staging --schema audit --schema marts
 
 demo: data build summary ## everything set up and running on the embedded warehouse
 	@echo
