@@ -93,10 +93,13 @@ candidates as (
     inner join periods
         on
             crm_targets.period = periods.period
-            and coalesce(crm_targets.effective_from_date, periods.period_start) <= periods.period_end
+            and coalesce(crm_targets.effective_from_date, periods.period_start)
+            <= periods.period_end
             and coalesce(crm_targets.effective_to_date, periods.period_start)
             >= periods.period_start
-    where crm_targets.user_id is null or crm_targets.user_id in (select bdr_id from bdrs)
+    where
+        crm_targets.user_id is null
+        or crm_targets.user_id in (select bdrs.bdr_id from bdrs)
 
 ),
 
@@ -105,11 +108,15 @@ ranked as (
     select
         candidates.*,
         row_number() over (
-            partition by bdr_id, metric, period, period_start
+            partition by
+                candidates.bdr_id,
+                candidates.metric,
+                candidates.period,
+                candidates.period_start
             order by
-                source_priority,
-                effective_from_date desc nulls last,
-                kpi_target_id desc nulls last
+                candidates.source_priority asc,
+                candidates.effective_from_date desc nulls last,
+                candidates.kpi_target_id desc nulls last
         ) as target_rank
     from candidates
 

@@ -112,7 +112,7 @@ list_sales as (
     inner join sales
         on
             milestones.lead_id = sales.lead_id
-            and sales.sold_at >= milestones.partner_list_sent_at
+            and milestones.partner_list_sent_at <= sales.sold_at
     group by 1
 
 ),

@@ -16,30 +16,18 @@
         ],
     )
 }}
--- One row per CALL activity on a live item (SPEC §7). Incremental: a run re-reads the calls
--- the CRM changed since the last run (minus a lookback for late replication, var
--- `incremental_lookback_hours`), plus every stored call whose status moves with the new
--- as_of (an upcoming call now missed, a completion now in the past, or the reverse when
--- as_of goes back), and a post-hook drops calls that left the source (deleted, rejected).
--- So an incremental run equals a full refresh for any as_of. A change of
--- reporting_timezone needs --full-refresh.
+-- One row per CALL activity on a live item (SPEC §7). Incremental by difference: every run
+-- computes each call's row as a full refresh would (the source view is read whole either way),
+-- and an incremental run keeps only the rows that differ from the stored ones: new calls, calls
+-- the CRM changed, calls whose status or local columns moved with as_of or the timezone, even
+-- calls of a replica replaced by older data. delete+insert rewrites those by call_id and a
+-- post-hook drops calls that left the source (deleted, rejected), so an incremental run equals
+-- a full refresh by construction, and unchanged rows are not rewritten.
 with
 
 calls as (
 
     select * from {{ ref('int_calls_attributed') }}
-    {% if is_incremental() %}
-        where
-            last_changed_at >= (
-                select max(last_changed_at) from {{ this }}
-            ) - interval '{{ var("incremental_lookback_hours", 72) }} hours'
-            or call_id in (
-                select call_id from {{ this }}
-                where
-                    call_status
-                    <> {{ call_status('scheduled_at', 'completed_at', 'outcome', 'is_completion') }}
-            )
-    {% endif %}
 
 ),
 
@@ -53,7 +41,7 @@ with_status as (
 
 ),
 
-final as (
+calls_as_of as (
 
     select
         call_id,
@@ -76,6 +64,33 @@ final as (
         is_completion,
         last_changed_at
     from with_status
+
+),
+
+final as (
+
+    select * from calls_as_of
+    {% if is_incremental() %}
+    -- set difference: nulls compare equal, so a row identical to the stored one drops out
+    except
+    select
+        call_id,
+        lead_id,
+        bdr_id,
+        category,
+        scheduled_at,
+        completed_at,
+        call_status,
+        completed_date,
+        completed_week,
+        iso_weekday,
+        hour_of_day,
+        scheduled_date,
+        outcome,
+        is_completion,
+        last_changed_at
+    from {{ this }}
+    {% endif %}
 
 )
 

@@ -1,0 +1,57 @@
+{#-
+    Analysts' read-only access (SPEC §1: analysts query the marts in SQL, read-only).
+
+    create_reporting_reader(): an on-run-start hook. Creates the role `reporting_reader`
+    (NOLOGIN: people log in as their own users, made members with
+    `grant reporting_reader to <user>`) when it does not exist yet; does nothing when it does,
+    so every build may run it. Where the build's user may not create roles, the build stops
+    with one line saying what a DBA must run.
+
+    grant_reporting_reader_usage(): an on-run-end hook. Gives the role USAGE on schema marts
+    (SELECT on each mart comes from the `grants` config of models/marts in dbt_project.yml,
+    applied as each table is built) and takes away anything it holds on the other schemas, so
+    it reads the marts and nothing else. Schemas that do not exist yet are skipped.
+-#}
+{% macro create_reporting_reader(role='reporting_reader') -%}
+    do $create_role$
+    begin
+        if not exists (select 1 from pg_catalog.pg_roles where rolname = '{{ role }}') then
+            create role {{ adapter.quote(role) }} nologin;
+        end if;
+    exception
+        -- another build created it a moment ago
+        when duplicate_object or unique_violation then null;
+        when insufficient_privilege then
+            raise exception 'role {{ role }} does not exist and % may not create roles; ask a DBA to run: create role {{ role }} nologin', current_user;
+    end
+    $create_role$
+{%- endmacro %}
+
+
+{% macro grant_reporting_reader_usage(
+    role='reporting_reader',
+    readable_schemas=['marts'],
+    private_schemas=['crm', 'sales_ext', 'staging', 'intermediate', 'audit', 'seeds', 'ops']
+) -%}
+    do $grant_usage$
+    declare
+        schema_name text;
+    begin
+        foreach schema_name in array array[
+            {%- for schema in private_schemas %}'{{ schema }}'{{ ', ' if not loop.last }}{% endfor -%}
+        ]::text[] loop
+            if exists (select 1 from pg_catalog.pg_namespace where nspname = schema_name) then
+                execute format('revoke all on all tables in schema %I from {{ adapter.quote(role) }}', schema_name);
+                execute format('revoke all on schema %I from {{ adapter.quote(role) }}', schema_name);
+            end if;
+        end loop;
+        foreach schema_name in array array[
+            {%- for schema in readable_schemas %}'{{ schema }}'{{ ', ' if not loop.last }}{% endfor -%}
+        ]::text[] loop
+            if exists (select 1 from pg_catalog.pg_namespace where nspname = schema_name) then
+                execute format('grant usage on schema %I to {{ adapter.quote(role) }}', schema_name);
+            end if;
+        end loop;
+    end
+    $grant_usage$
+{%- endmacro %}

@@ -1,0 +1,333 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['bdr_id']},
+            {'columns': ['time_window', 'metric']},
+        ],
+    )
+}}
+-- The figures "as of now" that the scorecard, the forecast and the alert rules read (SPEC §5,
+-- §6): one row per subject (the team, and every BDR) x time window x metric, zero-filled.
+-- Team figures count every user's activity (its pipeline figures are pipeline_health's); a
+-- BDR's count their own, by the same definitions.
+with
+
+bdrs as (
+
+    select * from {{ ref('dim_bdrs') }}
+
+),
+
+calls as (
+
+    select * from {{ ref('fct_calls') }}
+    where call_status in ('completed', 'upcoming')
+
+),
+
+leads as (
+
+    select * from {{ ref('int_leads_milestones') }}
+
+),
+
+sales as (
+
+    select * from {{ ref('int_sales_attributed') }}
+
+),
+
+-- the team's pipeline figures are pipeline_health's, the one place they are counted
+pipeline_health as (
+
+    select * from {{ ref('pipeline_health') }}
+
+),
+
+team_pipeline as (
+
+    select
+        figures.time_window,
+        figures.metric,
+        figures.metric_value
+    from pipeline_health
+    cross join lateral (
+        values
+        ('next_week', 'calls_upcoming', pipeline_health.upcoming_calls_next_week),
+        ('next_7_days', 'calls_upcoming', pipeline_health.upcoming_calls_next_7_days),
+        ('next_7_days', 'partner_lists_due', pipeline_health.partner_lists_due_next_7_days),
+        ('as_of', 'overdue_partner_lists', pipeline_health.overdue_partner_lists),
+        ('as_of', 'outstanding_proposals', pipeline_health.outstanding_proposals)
+    ) as figures (time_window, metric, metric_value)
+
+),
+
+windows as (
+
+    select
+        'this_week' as time_window,
+        {{ local_week(as_of()) }} as window_start_date,
+        {{ local_date(as_of()) }} as window_end_date
+    union all
+    select
+        'this_month' as time_window,
+        {{ local_month(as_of()) }} as window_start_date,
+        {{ local_date(as_of()) }} as window_end_date
+    union all
+    select
+        'next_week' as time_window,
+        {{ local_week(as_of()) }} + 7 as window_start_date,
+        {{ local_week(as_of()) }} + 13 as window_end_date
+    union all
+    select
+        'next_7_days' as time_window,
+        {{ local_date(as_of()) }} as window_start_date,
+        {{ local_date(as_of() ~ " + interval '7 days'") }} as window_end_date
+    union all
+    select
+        'as_of' as time_window,
+        {{ local_date(as_of()) }} as window_start_date,
+        {{ local_date(as_of()) }} as window_end_date
+
+),
+
+-- which metric each window carries
+window_metrics as (
+
+    select
+        windows.*,
+        metrics.metric
+    from windows
+    inner join (
+        values
+        ('this_week', 'calls_completed'),
+        ('this_week', 'agreements'),
+        ('this_week', 'lists_out'),
+        ('this_week', 'sales'),
+        ('this_week', 'performance_index'),
+        ('this_month', 'calls_completed'),
+        ('this_month', 'agreements'),
+        ('this_month', 'lists_out'),
+        ('this_month', 'sales'),
+        ('this_month', 'performance_index'),
+        ('next_week', 'calls_upcoming'),
+        ('next_7_days', 'calls_upcoming'),
+        ('next_7_days', 'partner_lists_due'),
+        ('as_of', 'overdue_partner_lists'),
+        ('as_of', 'outstanding_proposals')
+    ) as metrics (time_window, metric)
+        on windows.time_window = metrics.time_window
+
+),
+
+subjects as (
+
+    select
+        'team' as scope,
+        cast(null as text) as bdr_id,
+        cast(null as text) as bdr_name,
+        true as is_active
+    union all
+    select
+        'bdr' as scope,
+        bdr_id,
+        bdr_name,
+        is_active
+    from bdrs
+
+),
+
+-- every event (dated by its local day) or state that a metric counts, with its owner
+events as (
+
+    select
+        bdr_id,
+        'calls_completed' as metric,
+        completed_date as event_date,
+        cast(null as date) as due_date,
+        false as is_within_7_days
+    from calls
+    where call_status = 'completed'
+    union all
+    select
+        bdr_id,
+        'calls_upcoming' as metric,
+        scheduled_date as event_date,
+        cast(null as date) as due_date,
+        scheduled_at <= {{ as_of() }} + interval '7 days' as is_within_7_days
+    from calls
+    where call_status = 'upcoming'
+    union all
+    select
+        bdr_id,
+        'agreements' as metric,
+        {{ local_date('agreement_at') }} as event_date,
+        cast(null as date) as due_date,
+        false as is_within_7_days
+    from leads
+    where agreement_at is not null
+    union all
+    select
+        bdr_id,
+        'lists_out' as metric,
+        {{ local_date('partner_list_sent_at') }} as event_date,
+        cast(null as date) as due_date,
+        false as is_within_7_days
+    from leads
+    where partner_list_sent_at is not null
+    union all
+    select
+        bdr_id,
+        'sales' as metric,
+        {{ local_date('sold_at') }} as event_date,
+        cast(null as date) as due_date,
+        false as is_within_7_days
+    from sales
+    union all
+    select
+        bdr_id,
+        'overdue_partner_lists' as metric,
+        cast(null as date) as event_date,
+        {{ local_date('partner_list_due_at') }} as due_date,
+        false as is_within_7_days
+    from leads
+    where is_list_overdue
+    union all
+    select
+        bdr_id,
+        'partner_lists_due' as metric,
+        cast(null as date) as event_date,
+        {{ local_date('partner_list_due_at') }} as due_date,
+        true as is_within_7_days
+    from leads
+    where is_list_due_next_7_days
+    union all
+    select
+        bdr_id,
+        'outstanding_proposals' as metric,
+        cast(null as date) as event_date,
+        cast(null as date) as due_date,
+        false as is_within_7_days
+    from leads
+    where status_stage = 'proposal'
+
+),
+
+-- the performance index (SPEC §5) as events too: a completed call scores 1 point, an
+-- agreement 3, a list out 2, a sale 5
+scored_events as (
+
+    select
+        bdr_id,
+        metric,
+        event_date,
+        due_date,
+        is_within_7_days,
+        1 as points
+    from events
+    union all
+    select
+        bdr_id,
+        'performance_index' as metric,
+        event_date,
+        due_date,
+        is_within_7_days,
+        case metric
+            when 'calls_completed' then 1
+            when 'agreements' then 3
+            when 'lists_out' then 2
+            when 'sales' then 5
+        end as points
+    from events
+    where metric in ('calls_completed', 'agreements', 'lists_out', 'sales')
+
+),
+
+events_in_windows as (
+
+    select
+        scored_events.bdr_id,
+        scored_events.metric,
+        scored_events.due_date,
+        scored_events.points,
+        window_metrics.time_window
+    from scored_events
+    inner join window_metrics
+        on
+            scored_events.metric = window_metrics.metric
+            and case window_metrics.time_window
+                when 'as_of' then true
+                when 'next_7_days' then scored_events.is_within_7_days
+                else
+                    scored_events.event_date between window_metrics.window_start_date
+                    and window_metrics.window_end_date
+            end
+
+),
+
+counted as (
+
+    select
+        grouping(bdr_id) = 1 as is_team,
+        bdr_id,
+        time_window,
+        metric,
+        sum(points) as metric_value,
+        min(due_date) as oldest_due_date
+    from events_in_windows
+    group by grouping sets ((time_window, metric), (time_window, metric, bdr_id))
+
+),
+
+grid as (
+
+    select
+        subjects.scope,
+        subjects.bdr_id,
+        subjects.bdr_name,
+        subjects.is_active,
+        window_metrics.time_window,
+        window_metrics.window_start_date,
+        window_metrics.window_end_date,
+        window_metrics.metric,
+        cast(
+            coalesce(team_pipeline.metric_value, counted.metric_value, 0) as numeric
+        ) as metric_value,
+        counted.oldest_due_date
+    from subjects
+    cross join window_metrics
+    left join counted
+        on
+            window_metrics.time_window = counted.time_window
+            and window_metrics.metric = counted.metric
+            and (subjects.scope = 'team') = counted.is_team
+            and (subjects.scope = 'team' or subjects.bdr_id = counted.bdr_id)
+    left join team_pipeline
+        on
+            subjects.scope = 'team'
+            and window_metrics.time_window = team_pipeline.time_window
+            and window_metrics.metric = team_pipeline.metric
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['time_window', 'metric', 'bdr_id']) }} as as_of_metric_id,
+        {{ as_of() }} as as_of,
+        {{ local_week(as_of()) }} as as_of_week,
+        scope,
+        bdr_id,
+        bdr_name,
+        is_active,
+        time_window,
+        window_start_date,
+        window_end_date,
+        metric,
+        metric_value,
+        oldest_due_date
+    from grid
+
+)
+
+select * from final

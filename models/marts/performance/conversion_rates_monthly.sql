@@ -1,0 +1,145 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['cohort_month']},
+            {'columns': ['bdr_id', 'cohort_month']},
+        ],
+    )
+}}
+-- Conversion rates by the cohort month of the earlier event (SPEC §5), counted as of as_of:
+-- one team row per month (bdr_id null) and one row per BDR per month of their spine. A lead
+-- belongs to its owner (assignedToId), who owns its proposals, agreements and lists.
+with
+
+months as (
+
+    select month_start as cohort_month from {{ ref('team_monthly_kpis') }}
+
+),
+
+bdr_months as (
+
+    select
+        bdr_id,
+        period_start as cohort_month
+    from {{ ref('int_bdr_periods_spined') }}
+    where period = 'MONTH'
+
+),
+
+leads as (
+
+    select * from {{ ref('int_leads_milestones') }}
+
+),
+
+sales_feed as (
+
+    select * from {{ ref('int_sales_feed_status') }}
+
+),
+
+-- one row per lead and cohort it belongs to, with whether it converted (as of as_of)
+cohort_members as (
+
+    select
+        bdr_id,
+        'call' as cohort,
+        {{ local_month('first_completed_call_at') }} as cohort_month,
+        has_proposal as has_converted
+    from leads
+    where first_completed_call_at is not null
+    union all
+    select
+        bdr_id,
+        'proposal' as cohort,
+        {{ local_month('proposal_at') }} as cohort_month,
+        has_agreement as has_converted
+    from leads
+    where proposal_at is not null
+    union all
+    select
+        bdr_id,
+        'list' as cohort,
+        {{ local_month('partner_list_sent_at') }} as cohort_month,
+        list_sales_count > 0 as has_converted
+    from leads
+    where partner_list_sent_at is not null
+
+),
+
+subjects as (
+
+    select
+        cast(null as text) as bdr_id,
+        cohort_month
+    from months
+    union all
+    select
+        bdr_id,
+        cohort_month
+    from bdr_months
+
+),
+
+counted as (
+
+    select
+        subjects.bdr_id,
+        subjects.cohort_month,
+        count(*) filter (where cohort_members.cohort = 'call') as calls_cohort,
+        count(*) filter (
+            where cohort_members.cohort = 'call' and cohort_members.has_converted
+        ) as calls_with_proposal,
+        count(*) filter (where cohort_members.cohort = 'proposal') as proposals_cohort,
+        count(*) filter (
+            where cohort_members.cohort = 'proposal' and cohort_members.has_converted
+        ) as proposals_with_agreement,
+        count(*) filter (where cohort_members.cohort = 'list') as lists_cohort,
+        count(*) filter (
+            where cohort_members.cohort = 'list' and cohort_members.has_converted
+        ) as lists_with_sale
+    from subjects
+    left join cohort_members
+        on
+            subjects.cohort_month = cohort_members.cohort_month
+            and (subjects.bdr_id is null or subjects.bdr_id = cohort_members.bdr_id)
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['counted.cohort_month', 'counted.bdr_id']) }} as conversion_rate_id,
+        counted.cohort_month,
+        counted.bdr_id,
+        case when counted.bdr_id is null then 'team' else 'bdr' end as scope,
+        cast(counted.calls_cohort as integer) as calls_cohort,
+        cast(counted.calls_with_proposal as integer) as calls_with_proposal,
+        round(
+            cast(counted.calls_with_proposal as numeric) / nullif(counted.calls_cohort, 0), 4
+        ) as call_to_proposal_rate,
+        cast(counted.proposals_cohort as integer) as proposals_cohort,
+        cast(counted.proposals_with_agreement as integer) as proposals_with_agreement,
+        round(
+            cast(counted.proposals_with_agreement as numeric)
+            / nullif(counted.proposals_cohort, 0),
+            4
+        ) as proposal_to_agreement_rate,
+        cast(counted.lists_cohort as integer) as lists_cohort,
+        case
+            when sales_feed.is_loaded then cast(counted.lists_with_sale as integer)
+        end as lists_with_sale,
+        case
+            when sales_feed.is_loaded
+                then round(
+                    cast(counted.lists_with_sale as numeric) / nullif(counted.lists_cohort, 0), 4
+                )
+        end as list_to_sale_rate
+    from counted
+    cross join sales_feed
+
+)
+
+select * from final
