@@ -109,10 +109,8 @@ as_of_week as (
 
     select
         week_start,
-        count(*) filter (where is_business_day) as business_days_in_week,
-        count(*) filter (
-            where is_business_day and date_day <= {{ local_date(as_of()) }}
-        ) as business_days_elapsed
+        {{ count_business_days() }} as business_days_in_week,
+        {{ count_business_days(elapsed_only=true) }} as business_days_elapsed
     from calendar
     where week_start = {{ local_week(as_of()) }}
     group by 1

@@ -73,10 +73,9 @@ periods as (
         kpis.kpi,
         min(calendar.date_day) as period_start,
         max(calendar.date_day) as period_end,
-        count(*) filter (where calendar.is_business_day) as business_days_in_period,
-        count(*) filter (
-            where calendar.is_business_day and calendar.date_day <= {{ local_date(as_of()) }}
-        ) as business_days_elapsed
+        {{ count_business_days(calendar='calendar') }} as business_days_in_period,
+        {{ count_business_days(elapsed_only=true, calendar='calendar') }}
+            as business_days_elapsed
     from kpis
     inner join calendar
         on

@@ -65,10 +65,8 @@ month_days as (
     select
         min(month_start) as month_start,
         max(date_day) as month_end,
-        count(*) filter (where is_business_day) as business_days_in_month,
-        count(*) filter (
-            where is_business_day and date_day <= {{ local_date(as_of()) }}
-        ) as business_days_elapsed
+        {{ count_business_days() }} as business_days_in_month,
+        {{ count_business_days(elapsed_only=true) }} as business_days_elapsed
     from calendar
 
 ),
