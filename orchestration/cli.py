@@ -174,5 +174,58 @@ def build(as_of: str | None, full_refresh: bool, select: str | None) -> None:
         raise EmgError(f"dbt build failed (exit {code}); the failing nodes are listed above")
 
 
+# --- alerts and Dagster --------------------------------------------------------------------
+
+
+@main.group()
+def alerts() -> None:
+    """The hourly Slack alerts (marts.alerts, the ops.alert_ledger ledger)."""
+
+
+@alerts.command("send")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="ISO-8601 instant: the delivery's clock for reminders; default the marts' as_of.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the messages; post and record nothing.")
+@click.option(
+    "--reminder-hours",
+    type=click.FloatRange(min=0),
+    default=24,
+    show_default=True,
+    envvar="EMG_ALERT_REMINDER_HOURS",
+    help="Hours between reminders of still-firing alerts (env EMG_ALERT_REMINDER_HOURS).",
+)
+def alerts_send(as_of: str | None, dry_run: bool, reminder_hours: float) -> None:
+    """Post new, due and resolved alerts to SLACK_WEBHOOK_URL (unset: a dry run)."""
+    import os
+    from datetime import timedelta
+
+    from orchestration import warehouse as wh
+    from orchestration.alerts.delivery import deliver
+    from orchestration.dbt_runner import reporting_timezone
+
+    webhook = os.environ.get("SLACK_WEBHOOK_URL") or None
+    if webhook is None and not dry_run:
+        click.echo("SLACK_WEBHOOK_URL is not set: a dry run, nothing is posted.", err=True)
+    conn = wh.connect()
+    try:
+        result = deliver(
+            conn,
+            webhook_url=webhook,
+            timezone=reporting_timezone(),
+            now=_parse_as_of(as_of),
+            reminder_interval=timedelta(hours=reminder_hours),
+            superset_base_url=os.environ.get("SUPERSET_BASE_URL") or None,
+            dry_run=dry_run,
+            echo=click.echo,
+        )
+    finally:
+        conn.close()
+    click.echo(result.summary(), err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -36,10 +36,15 @@ def dbt_env() -> dict[str, str]:
     return env
 
 
+def reporting_timezone() -> str:
+    """The IANA zone every local date, week and hour is in: `EMG_TIMEZONE`, else London."""
+    return os.environ.get("EMG_TIMEZONE", DEFAULT_TIMEZONE)
+
+
 def dbt_vars(as_of: datetime, timezone: str | None = None) -> dict[str, str]:
     return {
         "as_of": as_of.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-        "reporting_timezone": timezone or os.environ.get("EMG_TIMEZONE", DEFAULT_TIMEZONE),
+        "reporting_timezone": timezone or reporting_timezone(),
     }
 
 
