@@ -216,3 +216,19 @@ def build_messages(
             )
         )
     return messages
+
+
+def failure_payload(job_name: str, run_id: str, error: str, run_url: str) -> dict:
+    """A Dagster run that failed, for the same channel: which job, why, where to look."""
+    reason = escape(error.strip().splitlines()[0][:500]) if error.strip() else "no message"
+    text = f":x: *Dagster run failed*: `{escape(job_name)}` (run {run_id[:8]})\n{reason}"
+    return {
+        "text": f"Dagster run failed: {job_name}",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"<{run_url}|Open the run in Dagster>"}],
+            },
+        ],
+    }

@@ -1,0 +1,72 @@
+"""The Dagster code location: assets, checks, jobs, schedules, the failure sensor, resources.
+
+`dagster dev -m orchestration.definitions` (`emg dagster` sets DAGSTER_HOME and starts it).
+
+- hourly_refresh (every hour at :00, reporting timezone): observe the raw tables, then an
+  incremental `dbt build` (incremental models merge what changed; tables and views are
+  rebuilt; every test runs as an asset check), then post the alerts.
+- nightly_full_build (02:30 reporting time): the same with `--full-refresh`, so the
+  incremental models are rebuilt from scratch once a day.
+The hourly build selects the whole project on purpose: rebuilding a table or view in
+PostgreSQL drops the views on top of it (dbt swaps relations with `drop ... cascade`), so a
+partial selection such as `+alerts` silently removes intermediate views it does not rebuild.
+Both jobs carry the tag `emg/warehouse`, limited to one run at a time by the run queue
+(orchestration/dagster.yaml), so builds never overlap: a run that finds another in
+progress waits in the queue.
+"""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_runner import dbt_executable, reporting_timezone
+from orchestration.defs.alerts import (
+    SlackResource,
+    WarehouseResource,
+    slack_alerts,
+    slack_on_run_failure,
+)
+from orchestration.defs.dbt import dbt_project, emg_dbt_assets, observe_sources
+
+WAREHOUSE_TAG = {"emg/warehouse": "build"}
+
+hourly_refresh = dg.define_asset_job(
+    "hourly_refresh",
+    selection=dg.AssetSelection.all(),
+    tags=WAREHOUSE_TAG,
+    description="Observe the raw tables, an incremental dbt build, then the Slack alerts.",
+)
+
+nightly_full_build = dg.define_asset_job(
+    "nightly_full_build",
+    selection=dg.AssetSelection.all(),
+    tags=WAREHOUSE_TAG,
+    config={"ops": {"emg_dbt_assets": {"config": {"full_refresh": True}}}},
+    description="Observe the raw tables, dbt build --full-refresh, then the Slack alerts.",
+)
+
+schedules = [
+    dg.ScheduleDefinition(
+        job=hourly_refresh,
+        cron_schedule="0 * * * *",
+        execution_timezone=reporting_timezone(),
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    ),
+    dg.ScheduleDefinition(
+        job=nightly_full_build,
+        cron_schedule="30 2 * * *",
+        execution_timezone=reporting_timezone(),
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    ),
+]
+
+defs = dg.Definitions(
+    assets=[observe_sources, emg_dbt_assets, slack_alerts],
+    jobs=[hourly_refresh, nightly_full_build],
+    schedules=schedules,
+    sensors=[slack_on_run_failure],
+    resources={
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "warehouse": WarehouseResource(),
+        "slack": SlackResource(),
+    },
+)

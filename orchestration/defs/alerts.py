@@ -1,0 +1,113 @@
+"""The alerts asset and the run-failure sensor: thin shells over orchestration.alerts."""
+
+from datetime import timedelta
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from orchestration import warehouse as wh
+from orchestration.alerts.delivery import deliver
+from orchestration.alerts.message import failure_payload
+from orchestration.alerts.slack import SlackSettings, post, session
+from orchestration.dbt_runner import reporting_timezone
+from orchestration.defs.dbt import emg_dbt_assets
+
+
+class SlackResource(dg.ConfigurableResource):
+    """Where and how alerts are posted. The webhook URL is read from the environment variable
+    named here when a run needs it, so it is never part of the run's config or metadata."""
+
+    webhook_url_env: str = "SLACK_WEBHOOK_URL"
+    superset_base_url_env: str = "SUPERSET_BASE_URL"
+    dagster_base_url_env: str = "DAGSTER_BASE_URL"
+    reminder_hours: float = 24.0
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    attempts: int = 5
+    backoff_seconds: float = 1.0
+
+    def webhook_url(self) -> str | None:
+        return dg.EnvVar(self.webhook_url_env).get_value() or None
+
+    def superset_base_url(self) -> str | None:
+        return dg.EnvVar(self.superset_base_url_env).get_value() or None
+
+    def dagster_base_url(self) -> str:
+        return dg.EnvVar(self.dagster_base_url_env).get_value() or "http://127.0.0.1:3000"
+
+    def settings(self) -> SlackSettings:
+        return SlackSettings(
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            attempts=self.attempts,
+            backoff=self.backoff_seconds,
+        )
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse from the PG* variables (or the embedded one), read when a run starts."""
+
+    def connect(self):
+        return wh.connect()
+
+
+@dg.asset(
+    key="slack_alerts",
+    deps=[get_asset_key_for_model([emg_dbt_assets], "alerts")],
+    group_name="alerts",
+    kinds={"slack", "python"},
+    description=(
+        "Posts marts.alerts to Slack: new alerts in full, still-firing ones in one reminder "
+        "line per interval, resolved ones once; records every post in ops.alert_ledger. "
+        "A dry run (messages in the log, nothing recorded as posted) without SLACK_WEBHOOK_URL."
+    ),
+)
+def slack_alerts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, slack: SlackResource
+) -> dg.MaterializeResult:
+    webhook = slack.webhook_url()
+    if webhook is None:
+        context.log.warning("SLACK_WEBHOOK_URL is not set: a dry run, nothing is posted")
+    conn = warehouse.connect()
+    try:
+        result = deliver(
+            conn,
+            webhook_url=webhook,
+            timezone=reporting_timezone(),
+            reminder_interval=timedelta(hours=slack.reminder_hours),
+            superset_base_url=slack.superset_base_url(),
+            settings=slack.settings(),
+            echo=context.log.info,
+            on_posted=lambda message: context.log.info(
+                f"posted to Slack: {len(message.new_ids)} new, {len(message.reminded_ids)} "
+                f"reminded, {len(message.resolved_ids)} resolved"
+            ),
+        )
+    finally:
+        conn.close()
+    context.log.info(result.summary())
+    return dg.MaterializeResult(
+        metadata={
+            "status": result.status,
+            "as_of": result.as_of.isoformat(),
+            "firing": result.firing,
+            "new": result.new,
+            "reminded": result.reminders,
+            "resolved": result.resolved,
+            "messages": len(result.messages),
+            "delivery_id": result.delivery_id,
+        }
+    )
+
+
+@dg.run_failure_sensor(name="slack_on_run_failure", default_status=dg.DefaultSensorStatus.RUNNING)
+def slack_on_run_failure(context: dg.RunFailureSensorContext, slack: SlackResource) -> None:
+    """Every failed run, with its error and a link to it, in the alerts channel."""
+    run = context.dagster_run
+    url = f"{slack.dagster_base_url().rstrip('/')}/runs/{run.run_id}"
+    payload = failure_payload(run.job_name, run.run_id, context.failure_event.message or "", url)
+    webhook = slack.webhook_url()
+    if webhook is None:
+        context.log.warning(f"SLACK_WEBHOOK_URL is not set; run {run.run_id} failed: {url}")
+        return
+    post(session(slack.settings()), webhook, payload, slack.settings())

@@ -1,0 +1,127 @@
+"""The dbt project as Dagster assets: every model, seed and snapshot, tests as asset checks,
+and the raw tables as external assets observed by `dbt source freshness`."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from orchestration.dbt_runner import dbt_vars, profiles_dir
+from orchestration.paths import project_dir
+
+dbt_project = DbtProject(project_dir=project_dir(), profiles_dir=profiles_dir())
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():  # `dagster definitions validate` needs a manifest
+    dbt_project.preparer.prepare(dbt_project)
+
+LAYERS = ("staging", "intermediate", "marts", "audit")
+PERIOD = {"minute": "minutes", "hour": "hours", "day": "days"}
+
+
+class EmgDbtTranslator(DagsterDbtTranslator):
+    """Groups by layer: the model's top folder (staging, intermediate, marts, audit), seeds."""
+
+    def get_group_name(self, dbt_resource_props) -> str | None:
+        if dbt_resource_props["resource_type"] in ("seed", "snapshot"):
+            return f"{dbt_resource_props['resource_type']}s"
+        fqn = dbt_resource_props.get("fqn", [])
+        if len(fqn) > 1 and fqn[1] in LAYERS:
+            return fqn[1]
+        return super().get_group_name(dbt_resource_props)
+
+
+translator = EmgDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+class DbtBuildConfig(dg.Config):
+    as_of: str | None = None
+    """ISO-8601 instant the build is as of; default the run's scheduled time, else now."""
+    full_refresh: bool = False
+    """Rebuild incremental models from scratch (the nightly build does)."""
+
+
+def run_as_of(context: dg.AssetExecutionContext, configured: str | None) -> datetime:
+    """The build's as_of: configured, else the schedule tick that started the run, else now."""
+    value = configured or context.run.tags.get("dagster/scheduled_execution_time")
+    if not value:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+)
+def emg_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+    as_of = run_as_of(context, config.as_of)
+    context.log.info(f"dbt build as of {as_of.isoformat()}")
+    args = ["build", "--vars", json.dumps(dbt_vars(as_of))]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()
+
+
+# --- the raw tables ------------------------------------------------------------------------
+
+
+def _window(threshold: dict | None) -> timedelta | None:
+    if not threshold or not threshold.get("count") or threshold.get("period") not in PERIOD:
+        return None
+    return timedelta(**{PERIOD[threshold["period"]]: threshold["count"]})
+
+
+def _source_specs() -> list[dg.AssetSpec]:
+    """One external asset per dbt source table, with dbt's freshness as Dagster's policy."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    specs = []
+    for source in sorted(manifest["sources"].values(), key=lambda s: s["unique_id"]):
+        freshness = source.get("freshness") or {}
+        fail, warn = _window(freshness.get("error_after")), _window(freshness.get("warn_after"))
+        policy = None
+        if fail or warn:
+            policy = dg.FreshnessPolicy.time_window(
+                fail_window=fail or warn, warn_window=warn if fail else None
+            )
+        specs.append(
+            dg.AssetSpec(
+                key=translator.get_asset_key(source),
+                group_name="sources",
+                description=source.get("description") or None,
+                kinds={"postgres"},
+                freshness_policy=policy,
+                metadata={"dbt/unique_id": source["unique_id"]},
+            )
+        )
+    return specs
+
+
+SOURCE_SPECS = _source_specs()
+
+
+@dg.multi_observable_source_asset(specs=SOURCE_SPECS, name="observe_sources")
+def observe_sources(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt source freshness`: each raw table's newest load, as its last-updated time."""
+    invocation = dbt.cli(
+        ["source", "freshness"], raise_on_error=False, manifest=dbt_project.manifest_path
+    )
+    invocation.wait()
+    results = {r["unique_id"]: r for r in invocation.get_artifact("sources.json")["results"]}
+    for spec in SOURCE_SPECS:
+        result = results.get(spec.metadata["dbt/unique_id"])
+        metadata = {}
+        if result and result.get("max_loaded_at"):
+            loaded = datetime.fromisoformat(result["max_loaded_at"].replace("Z", "+00:00"))
+            metadata = {
+                "dagster/last_updated_timestamp": dg.TimestampMetadataValue(loaded.timestamp()),
+                "dbt/freshness_status": result.get("status", "unknown"),
+            }
+        yield dg.ObserveResult(asset_key=spec.key, metadata=metadata)
