@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 EMG := $(BIN)/emg
 AS_OF ?=
 
-.PHONY: demo test install lint format warehouse data build summary stop clean
+.PHONY: demo test install lint format warehouse data build summary dagster stop clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,13 @@ build: warehouse ## dbt build: seeds, staging, marts and every test
 summary: warehouse
 	$(EMG) warehouse summary --schema crm --schema sales_ext --schema staging --schema audit --schema marts
 
-demo: data build summary ## everything set up and running on the embedded warehouse
+dagster: warehouse ## the Dagster UI and daemon in the background (schedules, runs, assets)
+	$(EMG) dagster start
+
+demo: data build summary dagster ## everything set up and running on the embedded warehouse
 	@echo
 	@echo "Warehouse running: eval \"\$$($(EMG) warehouse env)\" then psql, or any SQL client."
+	@echo "Dagster UI: http://127.0.0.1:$${EMG_DAGSTER_PORT:-3000} (make stop stops everything)"
 
 # sqlfluff's dbt templater connects to the warehouse once, with the profile `emg build` uses.
 SQLFLUFF := eval "$$($(EMG) warehouse env)" && \
@@ -50,7 +54,8 @@ format: warehouse
 test: install lint ## everything the tests need, then the whole suite
 	$(BIN)/pytest
 
-stop: ## stop the embedded warehouse
+stop: ## stop Dagster and the embedded warehouse
+	$(EMG) dagster stop
 	$(EMG) warehouse stop
 
 clean: stop

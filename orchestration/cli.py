@@ -227,5 +227,40 @@ def alerts_send(as_of: str | None, dry_run: bool, reminder_hours: float) -> None
     click.echo(result.summary(), err=True)
 
 
+@main.group(invoke_without_command=True)
+@click.pass_context
+def dagster(ctx: click.Context) -> None:
+    """The Dagster UI and daemon (`dagster dev` in the background); alone, it starts them."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(dagster_start)
+
+
+@dagster.command("start")
+def dagster_start() -> None:
+    """Start `dagster dev` on 127.0.0.1:3000 (EMG_DAGSTER_PORT) and wait until it answers."""
+    from orchestration import dagster_ui
+
+    click.echo(dagster_ui.start())
+
+
+@dagster.command("stop")
+def dagster_stop() -> None:
+    """Stop `dagster dev` and everything it started."""
+    from orchestration import dagster_ui
+
+    click.echo(dagster_ui.stop())
+
+
+@dagster.command("status")
+def dagster_status() -> None:
+    """Say whether the Dagster UI runs (exit 3 when it does not)."""
+    from orchestration import dagster_ui
+
+    running, line = dagster_ui.status()
+    click.echo(line)
+    if not running:
+        sys.exit(3)
+
+
 if __name__ == "__main__":
     main()

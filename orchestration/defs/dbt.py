@@ -2,6 +2,7 @@
 and the raw tables as external assets observed by `dbt source freshness`."""
 
 import json
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
@@ -13,13 +14,13 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_runner import dbt_vars, profiles_dir
+from orchestration.dbt_runner import dbt_vars, profiles_dir, run_dbt
 from orchestration.paths import project_dir
 
 dbt_project = DbtProject(project_dir=project_dir(), profiles_dir=profiles_dir())
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():  # `dagster definitions validate` needs a manifest
-    dbt_project.preparer.prepare(dbt_project)
+dbt_project.prepare_if_dev()  # `dagster dev`: re-parse now, so model edits show at once
+if not dbt_project.manifest_path.exists():  # anywhere else, parse once if never built
+    run_dbt(["parse", "--quiet"], stdout=subprocess.DEVNULL)
 
 LAYERS = ("staging", "intermediate", "marts", "audit")
 PERIOD = {"minute": "minutes", "hour": "hours", "day": "days"}
