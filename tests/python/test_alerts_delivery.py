@@ -1,0 +1,318 @@
+"""The hourly Slack post against a real warehouse and a real HTTP server playing Slack.
+
+One generate + build for the module (as of 2026-11-25 15:00 UTC three alerts fire: overdue
+partner lists, low upcoming calls, one BDR needing support). Each test starts with an empty
+ledger (schema ops dropped) and the build's marts.alerts restored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from conftest import query, run_emg
+
+from orchestration.alerts.delivery import deliver
+from orchestration.alerts.message import BLOCKS_PER_MESSAGE, SECTION_TEXT_LIMIT
+from orchestration.alerts.slack import SlackDeliveryError, SlackSettings
+
+AS_OF = "2026-11-25T15:00:00Z"
+BUILT_AT = datetime(2026, 11, 25, 15, tzinfo=UTC)
+SECRET_PATH = "/services/T0EMG/B0EMG/s3cr3tW3bh00kT0k3n"
+FAST = SlackSettings(connect_timeout=1, read_timeout=0.5, attempts=3, backoff=0.05)
+
+
+@pytest.fixture(scope="module")
+def built(warehouse):
+    run_emg("crm", "generate", "--as-of", AS_OF)
+    run_emg("build", "--as-of", AS_OF)
+    conn = __import__("orchestration.warehouse", fromlist=["connect"]).connect()
+    conn.autocommit = True
+    query(conn, "drop table if exists public.alerts_as_built")
+    query(conn, "create table public.alerts_as_built as select * from marts.alerts")
+    conn.close()
+
+
+@pytest.fixture(autouse=True)
+def clean(built, db):
+    query(db, "drop schema if exists ops cascade")
+    yield
+    query(db, "truncate marts.alerts")
+    query(db, "insert into marts.alerts select * from public.alerts_as_built")
+
+
+@pytest.fixture()
+def webhook(httpserver):
+    return httpserver.url_for(SECRET_PATH)
+
+
+def send(db, url, hours_later: float = 0, **options):
+    options.setdefault("settings", FAST)
+    return deliver(
+        db,
+        webhook_url=url,
+        timezone="Europe/London",
+        now=BUILT_AT + timedelta(hours=hours_later),
+        **options,
+    )
+
+
+def posts(httpserver) -> list[dict]:
+    return [json.loads(request.get_data()) for request, _ in httpserver.log]
+
+
+def lines(payload: dict) -> list[str]:
+    sections = [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section"]
+    return [line for text in sections for line in text.splitlines()]
+
+
+def ledger(db) -> dict[str, tuple]:
+    rows = query(
+        db,
+        "select alert_id, status, first_posted_at, times_posted, last_error from ops.alert_ledger",
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def deliveries(db) -> list[tuple]:
+    return query(
+        db,
+        "select status, messages_planned, messages_posted, error"
+        " from ops.alert_deliveries order by delivery_id",
+    )
+
+
+def test_the_post_carries_every_firing_alert_grouped_by_priority(db, httpserver, webhook):
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    result = send(db, webhook, superset_base_url="http://superset.test")
+
+    expected = query(db, "select priority, message from marts.alerts order by priority_rank")
+    assert [p for p, _ in expected] == ["urgent", "high", "medium"]
+    [payload] = posts(httpserver)
+    assert result.status == "delivered" and result.new == 3
+    text = lines(payload)
+    assert text[0] == ":rotating_light: *Urgent*"
+    for _, message in expected:
+        assert any(line.startswith(f"• {message} · <http://superset.test/") for line in text)
+    assert [h for h in text if not h.startswith("•")] == [
+        ":rotating_light: *Urgent*",
+        ":red_circle: *High*",
+        ":large_orange_circle: *Medium*",
+    ]
+    assert all(row[0] == "firing" and row[1] and row[2] == 1 for row in ledger(db).values())
+    assert deliveries(db) == [("delivered", 1, 1, None)]
+
+
+def test_a_second_run_with_nothing_new_posts_nothing(db, httpserver, webhook):
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    send(db, webhook)
+    again = send(db, webhook, hours_later=1)
+    assert len(httpserver.log) == 1
+    assert again.status == "nothing_to_post" and again.messages == ()
+
+
+def test_an_alert_that_stops_firing_gets_one_resolved_line(db, httpserver, webhook):
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    send(db, webhook)
+    [(message,)] = query(
+        db, "select message from marts.alerts where rule = 'overdue_partner_lists'"
+    )
+    query(db, "delete from marts.alerts where rule = 'overdue_partner_lists'")
+
+    send(db, webhook, hours_later=1)
+    send(db, webhook, hours_later=2)
+    first, resolved = posts(httpserver)
+    assert lines(resolved) == [":white_check_mark: *Resolved*", f"• {message}"]
+    assert [row[0] for row in ledger(db).values()].count("resolved") == 1
+
+
+def test_still_firing_alerts_are_reminded_in_one_line_once_per_interval(db, httpserver, webhook):
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    for hours in (0, 1, 23, 24, 25, 47, 48):
+        send(db, webhook, hours_later=hours)
+    first, day_one, day_two = posts(httpserver)
+    assert lines(day_one) == lines(day_two)
+    assert lines(day_one) == [
+        ":hourglass_flowing_sand: *Still firing*",
+        "3 alerts are still firing since posted: Overdue partner lists (urgent), "
+        "Low upcoming calls (high), BDR needs support (medium).",
+    ]
+
+
+def test_a_500_then_a_200_is_delivered_once(db, httpserver, webhook):
+    httpserver.expect_oneshot_request(SECRET_PATH).respond_with_data("oops", status=500)
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    result = send(db, webhook)
+    assert [response.status_code for _, response in httpserver.log] == [500, 200]
+    assert result.status == "delivered"
+    assert all(row[2] == 1 for row in ledger(db).values())
+    assert send(db, webhook, hours_later=1).status == "nothing_to_post"
+
+
+def test_a_429_waits_for_retry_after_then_delivers(db, httpserver, webhook):
+    httpserver.expect_oneshot_request(SECRET_PATH).respond_with_data(
+        "rate_limited", status=429, headers={"Retry-After": "2"}
+    )
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    started = time.monotonic()
+    result = send(db, webhook)
+    assert time.monotonic() - started >= 2
+    assert [response.status_code for _, response in httpserver.log] == [429, 200]
+    assert result.status == "delivered"
+
+
+@pytest.fixture()
+def hanging_webhook():
+    """A server that accepts connections and never answers."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}{SECRET_PATH}"
+
+
+def test_a_hanging_server_times_out_fails_visibly_and_the_next_run_delivers(
+    db, httpserver, webhook, hanging_webhook
+):
+    started = time.monotonic()
+    with pytest.raises(SlackDeliveryError, match="timed out .* on all 3 attempts") as failure:
+        send(db, hanging_webhook)
+    assert time.monotonic() - started < 10
+    assert failure.value.retryable
+    [(status, planned, sent, error)] = deliveries(db)
+    assert (status, planned, sent) == ("failed", 1, 0) and "timed out" in error
+    assert all(row[1] is None and "timed out" in row[3] for row in ledger(db).values())
+
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    retried = send(db, webhook, hours_later=1)
+    assert retried.status == "delivered" and retried.new == 3
+    assert all(row[1] and row[3] is None for row in ledger(db).values())
+
+
+def test_a_revoked_webhook_is_not_retried_and_says_what_is_wrong(db, httpserver, webhook):
+    httpserver.expect_request(SECRET_PATH).respond_with_data("no_service", status=404)
+    with pytest.raises(SlackDeliveryError) as failure:
+        send(db, webhook)
+    assert len(httpserver.log) == 1
+    assert not failure.value.retryable
+    assert "HTTP 404 no_service" in str(failure.value)
+    assert "revoked or wrong; set SLACK_WEBHOOK_URL" in str(failure.value)
+
+
+def test_an_invalid_payload_is_not_retried(db, httpserver, webhook):
+    httpserver.expect_request(SECRET_PATH).respond_with_data("invalid_payload", status=400)
+    with pytest.raises(SlackDeliveryError, match="invalid_payload.*not retried"):
+        send(db, webhook)
+    assert len(httpserver.log) == 1
+
+
+def test_a_crash_after_posting_and_before_recording_posts_again_next_run(db, httpserver, webhook):
+    """At least once: Slack may see a message twice, the ledger never claims an unsent one."""
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+
+    def crash(message):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        send(db, webhook, on_posted=crash)
+    assert all(row[1] is None for row in ledger(db).values())
+    [(status, _, _, error)] = deliveries(db)
+    assert status == "failed" and error.startswith("interrupted after Slack took a message")
+
+    send(db, webhook, hours_later=1)
+    send(db, webhook, hours_later=2)
+    crashed, reposted = posts(httpserver)
+    assert lines(crashed) == lines(reposted)
+    assert all(row[2] == 1 for row in ledger(db).values())
+
+
+def test_three_hundred_firing_alerts_are_split_into_valid_messages(db, httpserver, webhook):
+    query(
+        db,
+        """
+        create temp table more_alerts as
+        select alerts.*, copy from marts.alerts cross join generate_series(1, 297) as copy
+        where rule = 'bdr_needs_support';
+        update more_alerts set alert_id = md5(alert_id || copy),
+            message = 'Rep ' || copy || ' ' || message;
+        alter table more_alerts drop column copy;
+        insert into marts.alerts select * from more_alerts;
+        """,
+    )
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    result = send(db, webhook)
+    payloads = posts(httpserver)
+    assert result.firing == 300 and len(payloads) == len(result.messages) >= 2
+    for payload in payloads:
+        assert len(payload["blocks"]) <= BLOCKS_PER_MESSAGE
+        assert all(
+            len(b["text"]["text"]) <= SECTION_TEXT_LIMIT
+            for b in payload["blocks"]
+            if b["type"] == "section"
+        )
+    posted_lines = [line for payload in payloads for line in lines(payload) if line[0] == "•"]
+    assert len(posted_lines) == 300
+    assert sum(row[2] for row in ledger(db).values()) == 300
+
+
+def test_without_a_webhook_it_is_a_dry_run_that_records_nothing_as_posted(db):
+    printed = []
+    result = send(db, None, echo=printed.append)
+    assert result.status == "dry_run"
+    assert "partner lists are overdue" in json.loads(printed[0])["blocks"][2]["text"]["text"]
+    assert ledger(db) == {}
+    assert deliveries(db) == [("dry_run", 1, 0, None)]
+
+
+def test_the_webhook_url_reaches_no_log_error_or_ledger(
+    db, httpserver, webhook, hanging_webhook, caplog, capfd
+):
+    caplog.set_level(logging.DEBUG)
+    httpserver.expect_request(SECRET_PATH).respond_with_data("oops", status=503)
+    errors = []
+    for url in (webhook, hanging_webhook):
+        with pytest.raises(SlackDeliveryError) as failure:
+            send(db, url)
+        errors.append(str(failure.value))
+    httpserver.clear()
+    httpserver.expect_request(SECRET_PATH).respond_with_data("no_service", status=404)
+    with pytest.raises(SlackDeliveryError) as failure:
+        send(db, webhook)
+    errors.append(str(failure.value))
+
+    # Every record but the stand-in Slack server's own access log (werkzeug's).
+    logged = "\n".join(
+        record.getMessage() for record in caplog.records if record.name != "werkzeug"
+    )
+    assert "Retrying" in logged  # urllib3 did log its retries, redacted
+    ops_text = json.dumps(
+        query(db, "select to_jsonb(l)::text from ops.alert_ledger as l")
+        + query(db, "select to_jsonb(d)::text from ops.alert_deliveries as d"),
+        default=str,
+    )
+    out, err = capfd.readouterr()
+    for text in (logged, *errors, ops_text, out, err):
+        assert SECRET_PATH not in text
+        assert "s3cr3t" not in text
+
+
+def test_emg_alerts_send_dry_run_prints_the_message_and_posts_nothing(built, db):
+    result = run_emg("alerts", "send", "--dry-run", env={"SLACK_WEBHOOK_URL": ""})
+    payload = json.loads(result.stdout)
+    assert payload["blocks"][0]["text"]["text"] == "EMG sales alerts"
+    assert "3 firing; would post 1 message(s)" in result.stderr
+    assert ledger(db) == {}
+
+
+def test_emg_alerts_send_with_a_revoked_webhook_fails_in_one_line(built, httpserver, webhook):
+    httpserver.expect_request(SECRET_PATH).respond_with_data("no_service", status=404)
+    result = run_emg("alerts", "send", check=False, env={"SLACK_WEBHOOK_URL": webhook})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "emg: error: Slack refused the webhook (HTTP 404 no_service): it is revoked or wrong; "
+        "set SLACK_WEBHOOK_URL to a current incoming-webhook URL (not retried)"
+    ]
+    assert "s3cr3t" not in result.stdout + result.stderr
