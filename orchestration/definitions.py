@@ -31,14 +31,14 @@ WAREHOUSE_TAG = {"emg/warehouse": "build"}
 
 hourly_refresh = dg.define_asset_job(
     "hourly_refresh",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all(include_sources=True),
     tags=WAREHOUSE_TAG,
     description="Observe the raw tables, an incremental dbt build, then the Slack alerts.",
 )
 
 nightly_full_build = dg.define_asset_job(
     "nightly_full_build",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all(include_sources=True),
     tags=WAREHOUSE_TAG,
     config={"ops": {"emg_dbt_assets": {"config": {"full_refresh": True}}}},
     description="Observe the raw tables, dbt build --full-refresh, then the Slack alerts.",

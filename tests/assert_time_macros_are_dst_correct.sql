@@ -1,6 +1,9 @@
 -- The reporting-timezone macros (macros/time/) on instants around Europe/London's clock
 -- changes in 2026 (29 March 01:00 UTC, 25 October 01:00 UTC) and a month and week boundary.
 -- Returns the cases whose local values are not the expected ones.
+-- Shown as a check on dim_dates (the calendar the macros build) in Dagster.
+{{ config(meta={'dagster': {'ref': {'name': 'dim_dates'}}}) }}
+
 {%- set zone = 'Europe/London' %}
 
 with

@@ -105,9 +105,20 @@ def slack_on_run_failure(context: dg.RunFailureSensorContext, slack: SlackResour
     """Every failed run, with its error and a link to it, in the alerts channel."""
     run = context.dagster_run
     url = f"{slack.dagster_base_url().rstrip('/')}/runs/{run.run_id}"
-    payload = failure_payload(run.job_name, run.run_id, context.failure_event.message or "", url)
+    payload = failure_payload(run.job_name, run.run_id, _failure_reason(context), url)
     webhook = slack.webhook_url()
     if webhook is None:
         context.log.warning(f"SLACK_WEBHOOK_URL is not set; run {run.run_id} failed: {url}")
         return
     post(session(slack.settings()), webhook, payload, slack.settings())
+
+
+def _failure_reason(context: dg.RunFailureSensorContext) -> str:
+    """The first failed step and its root error, else the run's own failure message."""
+    for event in context.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error is not None and error.cause is not None:
+            error = error.cause
+        if error is not None:
+            return f"{event.step_key}: {error.message.strip()}"
+    return context.failure_event.message or ""
