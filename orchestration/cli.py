@@ -262,5 +262,60 @@ def dagster_status() -> None:
         sys.exit(3)
 
 
+# --- benchmark ------------------------------------------------------------------------------
+
+
+def _scales(value: str) -> list[int]:
+    try:
+        scales = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter("a comma-separated list of whole numbers, e.g. 1,10,100") from None
+    if not scales or min(scales) < 1:
+        raise click.BadParameter("scales are whole numbers of at least 1, e.g. 1,10,100")
+    return scales
+
+
+@main.command()
+@click.option("--scales", default="1,10,100", show_default=True, help="Scale factors to run.")
+@click.option("--repeat", default=5, show_default=True, type=click.IntRange(min=1),
+              help="Runs of each query, cold and warm.")  # fmt: skip
+@click.option("--out", default=Path("bench/results.json"), show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The JSON; the Markdown table and PNG plot are written beside it.")  # fmt: skip
+def bench(scales: str, repeat: int, out: Path) -> None:
+    """Load, build and query at each scale, beside computing the KPIs live from crm.
+
+    Replaces the warehouse's crm and sales_ext data: use the embedded warehouse or a scratch
+    database.
+    """
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from orchestration import warehouse as wh
+    from orchestration.bench import report, runner
+
+    console = Console(stderr=True)
+    conn = wh.connect()
+    try:
+        machine = runner.machine(conn)
+    finally:
+        conn.close()
+    results = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "as_of": runner.AS_OF.isoformat(),
+        "repeat": repeat,
+        "machine": machine,
+        "scales": [],
+    }
+    with console.status("benchmark") as status:
+        for scale in _scales(scales):
+            results["scales"].append(runner.run_scale(scale, repeat, status.update))
+            console.log(f"scale {scale} done")
+    for path in report.write(results, out):
+        click.echo(f"wrote {path}")
+    click.echo(report.markdown(results))
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,86 @@
+"""The benchmark's outputs: the JSON as measured, a Markdown table, a log-log plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        f"Machine: {m['cores']} cores, {m['memory_gib']} GiB, PostgreSQL {m['postgres']}, "
+        f"Python {m['python']}; repeat {results['repeat']}; as of {results['as_of']}.",
+        "",
+        "| scale | rows | load rows/s | COPY ceiling rows/s | load / ceiling | full build s "
+        "| incremental build s | full / incremental | marts equal |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for run in results["scales"]:
+        load, build = run["load"], run["build"]
+        lines.append(
+            f"| {run['scale']} | {load['rows']:,} | {load['load_rows_per_s']:,} "
+            f"| {load['copy_ceiling_rows_per_s']:,} | {load['load_vs_ceiling']:.2f} "
+            f"| {build['full_refresh_after_change_s']:.1f} | {build['incremental_build_s']:.1f} "
+            f"| {build['full_vs_incremental']:.2f}× | {'yes' if build['marts_equal'] else 'NO'} |"
+        )
+    lines += [
+        "",
+        "Dashboard questions, p95 in ms (warm; cold in brackets), marts vs live from `crm`:",
+        "",
+        "| question | scale | rows | marts p95 | live p95 | live / marts | same answer |",
+        "|---|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for index, question in enumerate(results["scales"][0]["read"]):
+        for run in results["scales"]:
+            q = run["read"][index]
+            lines.append(
+                f"| {question['title']} | {run['scale']} | {q['rows']} "
+                f"| {q['mart_warm_p95_ms']:.2f} ({q['mart_cold_p95_ms']:.2f}) "
+                f"| {q['live_warm_p95_ms']:.2f} ({q['live_cold_p95_ms']:.2f}) "
+                f"| {q['live_vs_mart_warm_p95']:,.0f}× ({q['live_vs_mart_cold_p95']:,.0f}×) "
+                f"| {'yes' if q['same_answer'] else 'NO'} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    runs = results["scales"]
+    rows = [run["load"]["rows"] for run in runs]
+    figure, (builds, reads) = pyplot.subplots(1, 2, figsize=(13, 5))
+    builds.plot(rows, [r["build"]["full_refresh_after_change_s"] for r in runs], "o-",
+                label="full build (--full-refresh)")  # fmt: skip
+    builds.plot(rows, [r["build"]["incremental_build_s"] for r in runs], "s-",
+                label="incremental build after 1 h of changes")  # fmt: skip
+    builds.set(title="dbt build time", xlabel="raw rows", ylabel="seconds")
+    for index, question in enumerate(runs[0]["read"]):
+        line = reads.plot(rows, [r["read"][index]["live_warm_p95_ms"] for r in runs], "--",
+                          label=f"live: {question['question']}")  # fmt: skip
+        reads.plot(rows, [r["read"][index]["mart_warm_p95_ms"] for r in runs], "-",
+                   color=line[0].get_color())  # fmt: skip
+    reads.set(title="query p95 (solid: marts, dashed: live from crm)", xlabel="raw rows",
+              ylabel="milliseconds")  # fmt: skip
+    for axes in (builds, reads):
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        axes.grid(True, which="both", alpha=0.3)
+    builds.legend(fontsize=8)
+    reads.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
+
+
+def write(results: dict, out: Path) -> list[Path]:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    table = out.with_suffix(".md")
+    table.write_text(markdown(results))
+    picture = out.with_suffix(".png")
+    plot(results, picture)
+    return [out, table, picture]
