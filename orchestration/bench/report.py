@@ -59,9 +59,9 @@ def plot(results: dict, path: Path) -> None:
                 label="incremental build after 1 h of changes")  # fmt: skip
     builds.set(title="dbt build time", xlabel="raw rows", ylabel="seconds")
     for index, question in enumerate(runs[0]["read"]):
-        line = reads.plot(rows, [r["read"][index]["live_warm_p95_ms"] for r in runs], "--",
+        line = reads.plot(rows, [r["read"][index]["live_warm_p95_ms"] for r in runs], "o--",
                           label=f"live: {question['question']}")  # fmt: skip
-        reads.plot(rows, [r["read"][index]["mart_warm_p95_ms"] for r in runs], "-",
+        reads.plot(rows, [r["read"][index]["mart_warm_p95_ms"] for r in runs], "s-",
                    color=line[0].get_color())  # fmt: skip
     reads.set(title="query p95 (solid: marts, dashed: live from crm)", xlabel="raw rows",
               ylabel="milliseconds")  # fmt: skip
