@@ -174,5 +174,48 @@ def build(as_of: str | None, full_refresh: bool, select: str | None) -> None:
         raise EmgError(f"dbt build failed (exit {code}); the failing nodes are listed above")
 
 
+# --- Superset -----------------------------------------------------------------------------
+
+
+@main.group()
+def superset() -> None:
+    """Superset with the dashboards kept in superset/ (state in .emg/superset/)."""
+
+
+@superset.command("start")
+def superset_start() -> None:
+    """Set up Superset, serve it on 127.0.0.1:EMG_SUPERSET_PORT and import the dashboards."""
+    from orchestration.superset import server
+
+    server.start(click.echo)
+
+
+@superset.command("stop")
+def superset_stop() -> None:
+    """Stop the Superset server `emg superset start` started."""
+    from orchestration.superset import server
+
+    server.stop(click.echo)
+
+
+@superset.command("status")
+def superset_status() -> None:
+    """Say whether Superset runs and where (exit 3 when it does not)."""
+    from orchestration.superset import server
+
+    running, line = server.status()
+    click.echo(line)
+    if not running:
+        sys.exit(3)
+
+
+@superset.command("import")
+def superset_import() -> None:
+    """Import (overwrite in place) the dashboards, charts and datasets of superset/."""
+    from orchestration.superset import server
+
+    server.import_dashboards(click.echo)
+
+
 if __name__ == "__main__":
     main()
