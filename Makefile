@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 EMG := $(BIN)/emg
 AS_OF ?=
 
-.PHONY: demo test install lint format warehouse data build summary stop clean
+.PHONY: demo test install lint format warehouse data build summary stop clean superset
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,13 @@ build: warehouse ## dbt build: seeds, staging, marts and every test
 summary: warehouse
 	$(EMG) warehouse summary --schema crm --schema sales_ext --schema staging --schema audit --schema marts
 
-demo: data build summary ## everything set up and running on the embedded warehouse
+demo: data build summary superset ## everything set up and running on the embedded warehouse
 	@echo
 	@echo "Warehouse running: eval \"\$$($(EMG) warehouse env)\" then psql, or any SQL client."
+	@$(BIN)/python -c 'from orchestration.superset.settings import credentials; print(credentials())'
+
+superset: build ## Superset on 127.0.0.1:8088 with the dashboards of superset/ (emg superset start)
+	$(EMG) superset start
 
 # sqlfluff's dbt templater connects to the warehouse once, with the profile `emg build` uses.
 SQLFLUFF := eval "$$($(EMG) warehouse env)" && \
@@ -38,19 +42,20 @@ SQLFLUFF := eval "$$($(EMG) warehouse env)" && \
 	$(BIN)/sqlfluff
 
 lint: warehouse ## ruff for Python, sqlfluff (dbt templater) for SQL
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration tests superset
+	$(BIN)/ruff format --check orchestration tests superset
 	$(SQLFLUFF) lint models tests --disable-progress-bar
 
 format: warehouse
-	$(BIN)/ruff check --fix orchestration tests
-	$(BIN)/ruff format orchestration tests
+	$(BIN)/ruff check --fix orchestration tests superset
+	$(BIN)/ruff format orchestration tests superset
 	$(SQLFLUFF) fix models tests --disable-progress-bar
 
 test: install lint ## everything the tests need, then the whole suite
 	$(BIN)/pytest
 
-stop: ## stop the embedded warehouse
+stop: ## stop Superset and the embedded warehouse
+	$(EMG) superset stop
 	$(EMG) warehouse stop
 
 clean: stop

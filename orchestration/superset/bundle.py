@@ -261,11 +261,19 @@ def dataset_sql(dataset: DatasetSpec, models: dict[str, Model]) -> str | None:
     )
 
 
+# Labels shown in charts and exports where "Column name" capitalisation would be wrong.
+COLUMN_LABELS = {"bdr_name": "BDR", "bdr_id": "BDR id", "kpi_label": "KPI", "kpi": "KPI key"}
+
+
+def column_label(name: str) -> str:
+    return COLUMN_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
 def _column(name: str, data_type: str, description: str, expression: str | None = None) -> dict:
     kind = superset_type(data_type)
     return {
         "column_name": name,
-        "verbose_name": name.replace("_", " ").capitalize(),
+        "verbose_name": column_label(name),
         "is_dttm": kind in ("DATE", "TIMESTAMP WITHOUT TIME ZONE"),
         "is_active": True,
         "type": kind,

@@ -91,3 +91,15 @@ def admin_password_source() -> str:
 
 def reader_password() -> str:
     return stored_secret("reader_password", 24)[0]
+
+
+def credentials() -> str:
+    """The line `make demo` ends with: where to go and how to log in."""
+    if os.environ.get("SUPERSET_ADMIN_PASSWORD"):
+        password = "from $SUPERSET_ADMIN_PASSWORD"
+    else:
+        password = admin_password()[0]
+    return (
+        f"Superset running: {base_url()}/superset/dashboard/overview/ "
+        f"(user {ADMIN_USER}, password {password})"
+    )
