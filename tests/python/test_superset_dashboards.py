@@ -196,3 +196,19 @@ def test_xlsx_export_of_the_heatmap_is_a_workbook_with_the_expected_header(
         assert f">{header}<" in strings, header
     sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
     assert sheet.count("<row ") > 10
+
+
+def test_conversion_rates_match_the_marts_team_rows(rendered, chart_ids, db):
+    from conftest import query
+
+    rows = _data(rendered, chart_ids["Conversion rates by cohort month"])
+    expected = query(
+        db,
+        "select call_to_proposal_rate, proposal_to_agreement_rate, list_to_sale_rate "
+        "from marts.conversion_rates_monthly where scope = 'team' order by cohort_month",
+    )
+    assert len(rows) == len(expected)
+    names = ("call_to_proposal_rate", "proposal_to_agreement_rate", "list_to_sale_rate")
+    for row, rates in zip(rows, expected, strict=True):
+        for name, rate in zip(names, rates, strict=True):
+            assert _close(row[name], rate), (row, rates)
