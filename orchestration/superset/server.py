@@ -218,6 +218,7 @@ def import_dashboards(say: Say) -> None:
     passwords = {database_file_in_zip(files): ss.reader_password()}
     api.import_dashboards(to_zip(files), passwords)
     fixed = sync_filter_scopes(api, [doc["slug"] for doc in _dashboards(files)])
+    clear_results_cache()
     counts = {
         kind: sum(path.startswith(kind) for path in files)
         for kind in ("dashboards", "charts", "datasets")
@@ -228,6 +229,13 @@ def import_dashboards(say: Say) -> None:
         f"in {time.monotonic() - started:.1f}s"
         + (f"; filter scopes rewritten on {', '.join(fixed)}" if fixed else "")
     )
+
+
+def clear_results_cache() -> None:
+    """Forget cached chart results (5-minute TTL): an import usually follows a new build."""
+    for entry in (ss.cache_dir() / "data").glob("*"):
+        if entry.is_file():
+            entry.unlink(missing_ok=True)
 
 
 def _dashboards(files: dict[str, dict]) -> list[dict]:
