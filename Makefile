@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 EMG := $(BIN)/emg
 AS_OF ?=
 
-.PHONY: demo test install lint format warehouse data build summary dagster stop clean
+.PHONY: demo test install lint format warehouse data build summary dagster superset stop clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,14 @@ summary: warehouse
 dagster: warehouse ## the Dagster UI and daemon in the background (schedules, runs, assets)
 	$(EMG) dagster start
 
-demo: data build summary dagster ## everything set up and running on the embedded warehouse
+superset: build ## Superset on 127.0.0.1:8088 with the dashboards of superset/ (emg superset start)
+	$(EMG) superset start
+
+demo: data build summary dagster superset ## everything set up and running on the embedded warehouse
 	@echo
 	@echo "Warehouse running: eval \"\$$($(EMG) warehouse env)\" then psql, or any SQL client."
 	@echo "Dagster UI: http://127.0.0.1:$${EMG_DAGSTER_PORT:-3000} (make stop stops everything)"
+	@$(BIN)/python -c 'from orchestration.superset.settings import credentials; print(credentials())'
 
 # sqlfluff's dbt templater connects to the warehouse once, with the profile `emg build` uses.
 SQLFLUFF := eval "$$($(EMG) warehouse env)" && \
@@ -42,19 +46,20 @@ SQLFLUFF := eval "$$($(EMG) warehouse env)" && \
 	$(BIN)/sqlfluff
 
 lint: warehouse ## ruff for Python, sqlfluff (dbt templater) for SQL
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration tests superset
+	$(BIN)/ruff format --check orchestration tests superset
 	$(SQLFLUFF) lint models tests --disable-progress-bar
 
 format: warehouse
-	$(BIN)/ruff check --fix orchestration tests
-	$(BIN)/ruff format orchestration tests
+	$(BIN)/ruff check --fix orchestration tests superset
+	$(BIN)/ruff format orchestration tests superset
 	$(SQLFLUFF) fix models tests --disable-progress-bar
 
 test: install lint ## everything the tests need, then the whole suite
 	$(BIN)/pytest
 
-stop: ## stop Dagster and the embedded warehouse
+stop: ## stop Superset, Dagster and the embedded warehouse
+	$(EMG) superset stop
 	$(EMG) dagster stop
 	$(EMG) warehouse stop
 

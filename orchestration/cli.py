@@ -262,6 +262,49 @@ def dagster_status() -> None:
         sys.exit(3)
 
 
+# --- Superset -----------------------------------------------------------------------------
+
+
+@main.group()
+def superset() -> None:
+    """Superset with the dashboards kept in superset/ (state in .emg/superset/)."""
+
+
+@superset.command("start")
+def superset_start() -> None:
+    """Set up Superset, serve it on 127.0.0.1:EMG_SUPERSET_PORT and import the dashboards."""
+    from orchestration.superset import server
+
+    server.start(click.echo)
+
+
+@superset.command("stop")
+def superset_stop() -> None:
+    """Stop the Superset server `emg superset start` started."""
+    from orchestration.superset import server
+
+    server.stop(click.echo)
+
+
+@superset.command("status")
+def superset_status() -> None:
+    """Say whether Superset runs and where (exit 3 when it does not)."""
+    from orchestration.superset import server
+
+    running, line = server.status()
+    click.echo(line)
+    if not running:
+        sys.exit(3)
+
+
+@superset.command("import")
+def superset_import() -> None:
+    """Import (overwrite in place) the dashboards, charts and datasets of superset/."""
+    from orchestration.superset import server
+
+    server.import_dashboards(click.echo)
+
+
 # --- benchmark ------------------------------------------------------------------------------
 
 

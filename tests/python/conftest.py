@@ -66,3 +66,16 @@ def query(conn, statement: str, params=None) -> list[tuple]:
     with conn.cursor() as cur:
         cur.execute(statement, params)
         return cur.fetchall() if cur.description else []
+
+
+# --- Superset (tests/python/superset_fixtures.py) ------------------------------------------
+# Its own port and the suite's own state folder, so a running demo Superset is never touched.
+os.environ.setdefault("EMG_SUPERSET_PORT", os.environ.get("EMG_TEST_SUPERSET_PORT", "8098"))
+
+from superset_fixtures import (  # noqa: E402, F401  (registered here: one of each per session)
+    browser_page,
+    rendered,
+    superset_api,
+    superset_data,
+    superset_server,
+)

@@ -1,0 +1,53 @@
+"""Superset's configuration for the EMG warehouse (read by Superset through SUPERSET_CONFIG_PATH).
+
+`emg superset start` points Superset here. Everything local lives in the project's state
+folder (`.emg/superset/` by default; EMG_STATE_DIR moves it): the metadata database (SQLite),
+the secret key, the results cache, the pid file and the logs.
+"""
+
+from __future__ import annotations
+
+from orchestration.superset.settings import (
+    cache_dir,
+    metadata_uri,
+    secret_key,
+)
+
+# The metadata database: a project-local SQLite file, never the warehouse.
+SQLALCHEMY_DATABASE_URI = metadata_uri()
+
+# From SUPERSET_SECRET_KEY, else generated once into a git-ignored file; never a default.
+SECRET_KEY = secret_key()
+
+# Chart results are cached for 5 minutes, on disk so that every gunicorn worker shares them.
+_FIVE_MINUTES = 300
+DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": "FileSystemCache",
+    "CACHE_DIR": str(cache_dir() / "data"),
+    "CACHE_DEFAULT_TIMEOUT": _FIVE_MINUTES,
+    "CACHE_KEY_PREFIX": "emg_data_",
+}
+CACHE_CONFIG = {
+    "CACHE_TYPE": "FileSystemCache",
+    "CACHE_DIR": str(cache_dir() / "metadata"),
+    "CACHE_DEFAULT_TIMEOUT": _FIVE_MINUTES,
+    "CACHE_KEY_PREFIX": "emg_meta_",
+}
+
+# CSV and Excel export of every chart (Superset's own; Admin and Alpha hold can_csv).
+CSV_EXPORT = {"encoding": "utf-8-sig"}
+EXCEL_EXPORT: dict = {}
+
+# Served on 127.0.0.1 over plain HTTP: no HTTPS redirect, no HSTS.
+TALISMAN_ENABLED = False
+SESSION_COOKIE_SECURE = False
+
+# The examples and the welcome tour are noise for leadership.
+SUPERSET_LOAD_EXAMPLES = False
+FEATURE_FLAGS = {
+    "DASHBOARD_RBAC": False,
+    "ENABLE_TEMPLATE_PROCESSING": False,
+}
+
+# A slow first query on a cold warehouse must not kill the worker.
+SUPERSET_WEBSERVER_TIMEOUT = 120

@@ -1,0 +1,140 @@
+"""The dashboards-as-code bundle, built from superset/ and the dbt docs (no server needed)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+import yaml
+from conftest import REPO
+
+from orchestration.superset import bundle
+from orchestration.superset.docs import read_models
+from orchestration.superset.scopes import charts_in_scope
+
+URI = "postgresql+psycopg2://superset_reader:XXXXXXXXXX@127.0.0.1:5432/emg"
+SLUGS = {"overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health"}
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return bundle.load_spec(REPO / "superset")
+
+
+@pytest.fixture(scope="module")
+def models():
+    return read_models(REPO / "models" / "marts")
+
+
+@pytest.fixture(scope="module")
+def files(spec, models):
+    return bundle.build_files(spec, models, URI)
+
+
+def test_spec_is_valid_against_the_documented_marts(spec, models):
+    assert bundle.validate(spec, models) == []
+
+
+def test_dashboards_have_the_slugs_slack_alerts_link_to(spec):
+    assert {board.slug for board in spec.dashboards} == SLUGS
+
+
+def test_building_twice_gives_the_same_bytes_and_uuids(spec, models):
+    first = bundle.to_zip(bundle.build_files(spec, models, URI))
+    second = bundle.to_zip(bundle.build_files(bundle.load_spec(REPO / "superset"), models, URI))
+    assert first == second
+    overview = next(board for board in spec.dashboards if board.slug == "overview")
+    assert overview.uuid == bundle.stable_uuid("dashboard", "overview")
+    uuids = [doc["uuid"] for doc in bundle.build_files(spec, models, URI).values() if "uuid" in doc]
+    assert len(uuids) == len(set(uuids))
+
+
+def test_zip_holds_the_import_format_with_one_dataset_per_mart_used(files):
+    archive = zipfile.ZipFile(io.BytesIO(bundle.to_zip(files)))
+    names = archive.namelist()
+    assert "emg_dashboards/metadata.yaml" in names
+    assert yaml.safe_load(archive.read("emg_dashboards/metadata.yaml"))["type"] == "Dashboard"
+    datasets = [name for name in names if "/datasets/" in name]
+    tables = [yaml.safe_load(archive.read(name))["table_name"] for name in datasets]
+    assert len(tables) == len(set(tables))
+    assert {"kpi_scorecard", "bdr_weekly_performance", "call_heatmap", "dim_bdrs"} <= set(tables)
+
+
+def test_dataset_columns_carry_the_dbt_descriptions(files, models):
+    dataset = files["datasets/emg_warehouse/bdr_weekly_performance.yaml"]
+    described = {column["column_name"]: column["description"] for column in dataset["columns"]}
+    expected = models["bdr_weekly_performance"].column("calls_target").description
+    assert described["calls_target"] == expected
+    assert "weekly target" in expected
+    # the BDR's name, joined in for the BDR filter, keeps dim_bdrs' description
+    assert described["bdr_name"] == models["dim_bdrs"].column("bdr_name").description
+    assert all(described.values()), [name for name, text in described.items() if not text]
+
+
+def test_doc_blocks_are_resolved_in_descriptions(files):
+    dataset = files["datasets/emg_warehouse/fct_agreements.yaml"]
+    text = {c["column_name"]: c["description"] for c in dataset["columns"]}["category"]
+    assert "{{" not in text and "dashboard filter" in text
+
+
+def test_the_bundle_never_holds_the_readers_password(files):
+    text = bundle.to_zip(files)
+    database = files["databases/emg_warehouse.yaml"]
+    assert ":XXXXXXXXXX@" in database["sqlalchemy_uri"]
+    assert b"superset_reader:XXXXXXXXXX@" in zipfile.ZipFile(io.BytesIO(text)).read(
+        "emg_dashboards/databases/emg_warehouse.yaml"
+    )
+    assert database["allow_dml"] is False
+
+
+def test_every_dashboard_has_date_bdr_and_category_filters_scoped_by_column(spec, models, files):
+    ids = bundle.bundle_chart_ids(spec)
+    for board in spec.dashboards:
+        filters = files[f"dashboards/{board.slug}.yaml"]["metadata"]["native_filter_configuration"]
+        assert [f["name"] for f in filters] == ["Date range", "BDR", "Category"]
+        by_name = {f["name"]: f for f in filters}
+        for name, kind in (("Date range", "time"), ("BDR", "bdr_name"), ("Category", "category")):
+            expected = sorted(
+                ids[c.key]
+                for c in board.charts()
+                if not bundle.filter_applies(kind, c, spec, models)
+            )
+            assert by_name[name]["scope"]["excluded"] == expected, (board.slug, name)
+        assert by_name["BDR"]["controlValues"]["multiSelect"] is True
+
+
+def test_bdr_filter_reaches_the_leaderboard_and_heatmap(spec, files):
+    ids = bundle.bundle_chart_ids(spec)
+    for slug, key in (
+        ("bdr-leaderboard", "leaderboard_table"),
+        ("activity-heatmap", "heatmap_weekday_hour"),
+    ):
+        filters = files[f"dashboards/{slug}.yaml"]["metadata"]["native_filter_configuration"]
+        bdr = next(f for f in filters if f["name"] == "BDR")
+        assert ids[key] not in bdr["scope"]["excluded"]
+        assert ids[key] in bdr["chartsInScope"]
+
+
+def test_charts_in_scope_follow_excluded_after_ids_are_remapped():
+    position = {
+        "CHART-a": {"type": "CHART", "meta": {"chartId": 41}},
+        "CHART-b": {"type": "CHART", "meta": {"chartId": 42}},
+        "CHART-c": {"type": "CHART", "meta": {"chartId": 43}},
+    }
+    # as Superset's importer leaves it: excluded remapped, chartsInScope still the bundle's ids
+    metadata = {
+        "native_filter_configuration": [
+            {"id": "f", "scope": {"excluded": [42]}, "chartsInScope": [1, 3]},
+        ]
+    }
+    fixed = charts_in_scope(metadata, position)
+    assert fixed["native_filter_configuration"][0]["chartsInScope"] == [41, 43]
+    assert metadata["native_filter_configuration"][0]["chartsInScope"] == [1, 3]  # not mutated
+
+
+def test_kpi_cards_and_leaderboard_carry_traffic_lights(files):
+    for key in ("overview_kpi_calls_week", "overview_kpi_agreements_month", "leaderboard_table"):
+        rules = files[f"charts/{key}.yaml"]["params"]["conditional_formatting"]
+        assert [rule["colorScheme"] for rule in rules] == [bundle.RED, bundle.AMBER, bundle.GREEN]
+    assert files["charts/heatmap_weekday_hour.yaml"]["viz_type"] == "heatmap_v2"

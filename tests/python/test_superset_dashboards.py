@@ -1,0 +1,214 @@
+"""The dashboards in a real Chromium and their data through Superset's chart data API, checked
+against direct SQL on the marts, with the BDR filter and CSV / Excel export."""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from superset_fixtures import SLUGS, bdr_filter_query, render_dashboard
+
+KPI_CARDS = {
+    "Calls completed this week": "calls_completed_this_week",
+    "Agreements this month": "agreements_this_month",
+    "Lists out this month": "lists_out_this_month",
+}
+LEADERBOARD_METRICS = (
+    "performance_index",
+    "calls_completed",
+    "agreements",
+    "lists_out",
+    "sales",
+    "revenue",
+    "calls_target",
+)
+
+
+def _close(a, b, places: int = 4) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(Decimal(str(a)) - Decimal(str(b))) < Decimal(10) ** -places
+
+
+@pytest.fixture(scope="module")
+def chart_ids(superset_api) -> dict[str, int]:
+    """Chart title -> id, over the four dashboards."""
+    return {
+        chart["slice_name"]: chart["id"]
+        for slug in SLUGS
+        for chart in superset_api.dashboard_charts(slug)
+    }
+
+
+def _request(rendered, chart_id: int) -> dict:
+    for render in rendered.values():
+        if chart_id in render.requests:
+            return render.requests[chart_id][0]
+    raise AssertionError(f"no data request seen for chart {chart_id}")
+
+
+def _data(rendered, chart_id: int) -> list[dict]:
+    for render in rendered.values():
+        if chart_id in render.requests:
+            return render.requests[chart_id][2]["result"][0]["data"]
+    raise AssertionError(f"no data seen for chart {chart_id}")
+
+
+# --- in the browser ------------------------------------------------------------------------
+
+
+def test_every_dashboard_renders_every_chart_without_error(rendered, superset_api):
+    for slug, render in rendered.items():
+        expected = {chart["id"] for chart in superset_api.dashboard_charts(slug)}
+        assert set(render.chart_ids) == expected, slug
+        assert render.errors == [], (slug, render.errors)
+        assert render.screenshot.stat().st_size > 50_000, render.screenshot
+    print({slug: f"{render.seconds:.1f}s" for slug, render in rendered.items()})
+
+
+def test_bdr_filter_narrows_the_leaderboard_and_heatmap_to_that_bdr(
+    rendered, browser_page, superset_server, chart_ids, db
+):
+    from conftest import query
+
+    name = query(
+        db,
+        "select b.bdr_name from marts.call_heatmap as h join marts.dim_bdrs as b using (bdr_id) "
+        "group by 1 order by sum(h.calls_completed) desc, 1 limit 1",
+    )[0][0]
+    filtered = {
+        slug: render_dashboard(browser_page, superset_server, slug, bdr_filter_query([name]))
+        for slug in ("bdr-leaderboard", "activity-heatmap")
+    }
+    assert filtered["bdr-leaderboard"].errors == [] and filtered["activity-heatmap"].errors == []
+
+    leaderboard = filtered["bdr-leaderboard"].requests[chart_ids["BDR leaderboard"]][2]
+    rows = leaderboard["result"][0]["data"]
+    assert [row["bdr_name"] for row in rows] == [name]
+    assert len(_data(rendered, chart_ids["BDR leaderboard"])) > 1  # unfiltered: every BDR
+
+    heatmap_id = chart_ids["Completed calls by weekday and hour"]
+    cells = filtered["activity-heatmap"].requests[heatmap_id][2]["result"][0]["data"]
+    expected = query(
+        db,
+        "select h.iso_weekday, h.hour_of_day, sum(h.calls_completed) from marts.call_heatmap as h "
+        "join marts.dim_bdrs as b using (bdr_id) where b.bdr_name = %s group by 1, 2",
+        (name,),
+    )
+    assert sum(cell["calls_completed"] for cell in cells) == sum(row[2] for row in expected)
+    assert len(cells) == len(expected)
+    unfiltered = _data(rendered, heatmap_id)
+    assert sum(c["calls_completed"] for c in unfiltered) > sum(c["calls_completed"] for c in cells)
+
+
+# --- the chart data API, as the UI sends it ------------------------------------------------
+
+
+def test_every_chart_data_request_succeeds_when_replayed(rendered, superset_api):
+    for render in rendered.values():
+        for chart_id, (body, _, _) in render.requests.items():
+            response = superset_api.post("/api/v1/chart/data", body)
+            assert response.status_code == 200, (render.slug, chart_id, response.text[:300])
+            results = response.json()["result"]
+            assert all(not result.get("error") for result in results), (chart_id, results)
+
+
+def test_kpi_cards_show_the_scorecards_team_attainment(rendered, chart_ids, db):
+    from conftest import query
+
+    for title, kpi in KPI_CARDS.items():
+        (row,) = _data(rendered, chart_ids[title])
+        (expected,) = query(
+            db,
+            "select attainment, status from marts.kpi_scorecard where scope = 'team' and kpi = %s",
+            (kpi,),
+        )
+        assert _close(row["attainment"], expected[0]), (title, row, expected)
+
+
+def test_kpi_scorecard_table_matches_the_mart(rendered, chart_ids, db):
+    from conftest import query
+
+    rows = _data(rendered, chart_ids["KPI scorecard"])
+    expected = query(
+        db,
+        "select kpi_label, kpi_value, target_to_date, kpi_target, attainment "
+        "from marts.kpi_scorecard where scope = 'team' order by kpi_order",
+    )
+    assert [row["kpi_label"] for row in rows] == [label for label, *_ in expected]
+    for row, (_, value, to_date, target, attainment) in zip(rows, expected, strict=True):
+        assert row["kpi_value"] == value
+        assert _close(row["target_to_date"], to_date) and row["kpi_target"] == target
+        assert _close(row["attainment"], attainment)
+
+
+def test_leaderboard_matches_the_mart(rendered, chart_ids, db):
+    from conftest import query
+
+    rows = _data(rendered, chart_ids["BDR leaderboard"])
+    sums = ", ".join(f"sum(p.{metric})" for metric in LEADERBOARD_METRICS)
+    expected = query(
+        db,
+        f"select b.bdr_name, {sums} from marts.bdr_weekly_performance as p "
+        "join marts.dim_bdrs as b using (bdr_id) group by 1 order by 2 desc",
+    )
+    assert len(rows) == len(expected)
+    by_name = {row[0]: row[1:] for row in expected}
+    for row in rows:
+        for metric, value in zip(LEADERBOARD_METRICS, by_name[row["bdr_name"]], strict=True):
+            assert _close(row[metric], value, 2), (row["bdr_name"], metric, row[metric], value)
+    indexes = [row["performance_index"] for row in rows]
+    assert indexes == sorted(indexes, reverse=True)
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def _export(superset_api, rendered, chart_id: int, result_format: str):
+    body = copy.deepcopy(_request(rendered, chart_id))
+    body.update(result_format=result_format, result_type="full")
+    response = superset_api.post("/api/v1/chart/data", body)
+    assert response.status_code == 200, response.text[:300]
+    return response
+
+
+def test_csv_export_of_the_leaderboard_has_the_expected_header(superset_api, rendered, chart_ids):
+    response = _export(superset_api, rendered, chart_ids["BDR leaderboard"], "csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    header = "BDR,Performance index,Calls,Agreements,Lists out,Sales,Revenue,Calls target"
+    assert lines[0] == header + ",Calls vs target"
+    assert len(lines) > 2
+
+
+def test_xlsx_export_of_the_heatmap_is_a_workbook_with_the_expected_header(
+    superset_api, rendered, chart_ids
+):
+    response = _export(
+        superset_api, rendered, chart_ids["Completed calls by weekday and hour"], "xlsx"
+    )
+    assert response.content[:2] == b"PK" and len(response.content) > 1000
+    workbook = zipfile.ZipFile(io.BytesIO(response.content))
+    strings = workbook.read("xl/sharedStrings.xml").decode()
+    for header in ("Weekday", "Hour of day", "Completed calls"):
+        assert f">{header}<" in strings, header
+    sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<row ") > 10
+
+
+def test_conversion_rates_match_the_marts_team_rows(rendered, chart_ids, db):
+    from conftest import query
+
+    rows = _data(rendered, chart_ids["Conversion rates by cohort month"])
+    expected = query(
+        db,
+        "select call_to_proposal_rate, proposal_to_agreement_rate, list_to_sale_rate "
+        "from marts.conversion_rates_monthly where scope = 'team' order by cohort_month",
+    )
+    assert len(rows) == len(expected)
+    names = ("call_to_proposal_rate", "proposal_to_agreement_rate", "list_to_sale_rate")
+    for row, rates in zip(rows, expected, strict=True):
+        for name, rate in zip(names, rates, strict=True):
+            assert _close(row[name], rate), (row, rates)

@@ -1,0 +1,168 @@
+"""`emg superset start|import` against a real Superset: idempotent, scoped filters that survive
+the import, and a warehouse connection as the read-only analysts' role."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from conftest import REPO, query, run_emg
+
+from orchestration.superset import bundle
+from orchestration.superset.api import Superset
+from orchestration.superset.reader import sqlalchemy_uri
+from orchestration.superset.server import database_file_in_zip, sync_filter_scopes
+from orchestration.superset.settings import reader_password
+
+SLUGS = ("overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health")
+
+
+def _counts(api: Superset) -> dict[str, int]:
+    return {
+        resource: api.get(f"/api/v1/{resource}/", q="(page_size:1)")["count"]
+        for resource in ("dashboard", "chart", "dataset", "database")
+    }
+
+
+def _snapshot(api: Superset) -> dict:
+    """What an import could change: every dashboard's layout and filters, every chart's params."""
+    boards = {slug: api.dashboard(slug) for slug in SLUGS}
+    charts = api.list_all("chart", ["id", "slice_name", "params", "viz_type"])
+    return {
+        "dashboards": {
+            slug: (board["id"], board["position_json"], json.loads(board["json_metadata"]))
+            for slug, board in boards.items()
+        },
+        "charts": sorted((c["id"], c["slice_name"], c["params"]) for c in charts),
+    }
+
+
+def test_start_serves_the_four_dashboards_by_slug(superset_server, superset_api):
+    assert "Superset started on" in superset_server.start_output
+    assert "imported 4 dashboards, 24 charts and 12 datasets" in superset_server.start_output
+    for slug in SLUGS:
+        assert superset_api.dashboard(slug)["slug"] == slug
+    print(f"superset start: {superset_server.start_seconds:.1f}s")
+
+
+def test_generated_secrets_are_private_files_and_never_printed(superset_server):
+    for name in ("secret_key", "reader_password"):
+        path = superset_server.home / name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert path.read_text().strip() not in superset_server.start_output
+    # the admin password is printed once, when it is generated
+    assert superset_server.password in superset_server.start_output
+
+
+def test_import_twice_changes_nothing_and_duplicates_nothing(superset_server, superset_api):
+    before_counts, before = _counts(superset_api), _snapshot(superset_api)
+    started = time.monotonic()
+    first = run_emg("superset", "import")
+    second = run_emg("superset", "import")
+    print(f"superset import: {(time.monotonic() - started) / 2:.1f}s each")
+    assert "imported 4 dashboards" in first.stdout and "imported 4 dashboards" in second.stdout
+    assert _counts(superset_api) == before_counts
+    assert before_counts == {"dashboard": 4, "chart": 24, "dataset": 12, "database": 1}
+    assert _snapshot(superset_api) == before
+
+
+def test_a_second_start_changes_nothing(superset_server, superset_api):
+    before_counts, before = _counts(superset_api), _snapshot(superset_api)
+    again = run_emg("superset", "start")
+    assert "already running" in again.stdout
+    assert superset_server.password not in again.stdout  # printed once, at generation
+    assert _counts(superset_api) == before_counts
+    assert _snapshot(superset_api) == before
+
+
+def test_filter_scopes_stay_right_when_chart_ids_change_on_import(superset_server, superset_api):
+    """The bundle refers to charts by ids of its own; here they differ from the instance's
+    (as with a bundle exported elsewhere). Superset remaps scope.excluded, not chartsInScope;
+    after the import the two agree again and each filter reaches exactly the charts whose
+    dataset has its column."""
+    files = bundle.build_from_project(REPO, sqlalchemy_uri(masked=True), first_chart_id=5000)
+    passwords = {database_file_in_zip(files): reader_password()}
+    superset_api.import_dashboards(bundle.to_zip(files), passwords)
+    raw = json.loads(superset_api.dashboard("overview")["json_metadata"])
+    stale = [f["chartsInScope"] for f in raw["native_filter_configuration"]]
+    assert any(chart >= 5000 for ids in stale for chart in ids), "the import bug is gone?"
+
+    assert set(sync_filter_scopes(superset_api, list(SLUGS))) == set(SLUGS)
+    for slug in SLUGS:
+        board = superset_api.dashboard(slug)
+        charts = {c["slice_name"]: c for c in superset_api.dashboard_charts(slug)}
+        metadata = json.loads(board["json_metadata"])
+        for native_filter in metadata["native_filter_configuration"]:
+            excluded = set(native_filter["scope"]["excluded"])
+            in_scope = set(native_filter["chartsInScope"])
+            assert excluded | in_scope == {c["id"] for c in charts.values()}
+            assert not excluded & in_scope
+            column = {"BDR": "bdr_name", "Category": "category"}.get(native_filter["name"])
+            for title, chart in charts.items():
+                if column is None:
+                    continue
+                columns = {col["column_name"] for col in _dataset_columns(superset_api, chart)}
+                assert (chart["id"] in in_scope) == (column in columns), (slug, title, column)
+    assert sync_filter_scopes(superset_api, list(SLUGS)) == []  # nothing left to fix
+
+
+_DATASET_COLUMNS: dict[str, list[dict]] = {}
+
+
+def _dataset_columns(api: Superset, chart: dict) -> list[dict]:
+    datasource = chart["form_data"]["datasource"]
+    if datasource not in _DATASET_COLUMNS:
+        dataset_id = int(datasource.split("__")[0])
+        _DATASET_COLUMNS[datasource] = api.get(f"/api/v1/dataset/{dataset_id}")["result"]["columns"]
+    return _DATASET_COLUMNS[datasource]
+
+
+def _sql_lab(api: Superset, database_id: int, sql: str):
+    response = api.post(
+        "/api/v1/sqllab/execute/",
+        {"database_id": database_id, "sql": sql, "runAsync": False, "schema": "marts"},
+    )
+    return response.status_code, response.json()
+
+
+def test_superset_reads_the_warehouse_as_the_read_only_login(superset_server, superset_api, db):
+    databases = superset_api.get("/api/v1/database/")["result"]
+    assert [d["database_name"] for d in databases] == ["EMG warehouse"]
+    database_id = databases[0]["id"]
+    connection = superset_api.get(f"/api/v1/database/{database_id}/connection")["result"]
+    assert connection["sqlalchemy_uri"].startswith(
+        "postgresql+psycopg2://superset_reader:XXXXXXXXXX@"
+    )
+    # Superset refuses current_user and pg_stat_activity in SQL Lab: watch its session from
+    # the warehouse's side while it runs a slow query instead.
+    marker = "select count(*) as emg_who_am_i from generate_series(1, 30000000) as g"
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(_sql_lab, superset_api, database_id, marker)
+        seen: list = []
+        deadline = time.monotonic() + 10
+        while not seen and time.monotonic() < deadline:
+            seen = query(
+                db,
+                "select usename from pg_stat_activity "
+                "where query like '%%emg_who_am_i%%' and pid <> pg_backend_pid()",
+            )
+            time.sleep(0.05)
+        status, body = running.result()
+    assert status == 200, body
+    assert seen == [("superset_reader",)]
+    status, body = _sql_lab(superset_api, database_id, 'select count(*) from crm."User"')
+    assert status != 200 and "permission denied" in json.dumps(body)
+    member = query(
+        db,
+        "select r.rolcanlogin, r.rolsuper, pg_has_role(r.rolname, 'reporting_reader', 'member') "
+        "from pg_roles as r where r.rolname = 'superset_reader'",
+    )
+    assert member == [(True, False, True)]
+
+
+def test_no_log_holds_the_readers_password(superset_server):
+    secret = reader_password()
+    for log in superset_server.home.glob("*.log"):
+        assert secret not in log.read_text(errors="replace"), log
