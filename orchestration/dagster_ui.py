@@ -46,8 +46,11 @@ def start() -> str:
     current = service()
     if current.pid() is not None:
         return f"Dagster already running at {address()} (DAGSTER_HOME {home()})"
-    if current.answers():
-        raise EmgError(f"something else answers at {address()}; set EMG_DAGSTER_PORT")
+    if not services.port_is_free(HOST, port()):
+        raise EmgError(
+            f"port {port()} on {HOST} is in use by another program; "
+            "set EMG_DAGSTER_PORT to a free port"
+        )
     home().mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(__file__).with_name("dagster.yaml"), home() / "dagster.yaml")
     env = {

@@ -4,7 +4,8 @@
 
 - hourly_refresh (every hour at :00, reporting timezone): observe the raw tables, then an
   incremental `dbt build` (incremental models merge what changed; tables and views are
-  rebuilt; every test runs as an asset check), then post the alerts.
+  rebuilt; every data test runs as an asset check; dbt's unit tests, which test the SQL
+  rather than the data, are left to the nightly build and CI), then post the alerts.
 - nightly_full_build (02:30 reporting time): the same with `--full-refresh`, so the
   incremental models are rebuilt from scratch once a day.
 The hourly build selects the whole project on purpose: rebuilding a table or view in
@@ -33,6 +34,7 @@ hourly_refresh = dg.define_asset_job(
     "hourly_refresh",
     selection=dg.AssetSelection.all(include_sources=True),
     tags=WAREHOUSE_TAG,
+    config={"ops": {"emg_dbt_assets": {"config": {"unit_tests": False}}}},
     description="Observe the raw tables, an incremental dbt build, then the Slack alerts.",
 )
 

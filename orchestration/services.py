@@ -1,4 +1,4 @@
-"""Long-running helper programs (the Dagster UI) started in the background and stopped again.
+"""Long-running programs (the Dagster UI, Superset's gunicorn) run in the background.
 
 Each runs in a session of its own, so stopping it stops everything it started. A program
 started from a script or `make` can inherit an ignored SIGINT (a shell ignores it for
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from orchestration.errors import EmgError
 
 @dataclass(frozen=True)
 class Service:
-    name: str
+    name: str  # also a word of its command line: a pid file left by a reboot is not ours
     folder: Path  # holds <name>.pid and <name>.log
     url: str  # answers 200 when the service is ready
 
@@ -43,8 +44,14 @@ class Service:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return None
-        if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-            return pid
+        try:
+            process = psutil.Process(pid)
+            if process.status() != psutil.STATUS_ZOMBIE and self.name in " ".join(
+                process.cmdline()
+            ):
+                return pid
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
         self.pid_file.unlink(missing_ok=True)
         return None
 
@@ -53,6 +60,16 @@ class Service:
             return requests.get(self.url, timeout=2).status_code == 200
         except requests.RequestException:
             return False
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _restore_sigint() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shlex
-import socket
 import subprocess
 import warnings
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from psycopg2 import sql
 
 from orchestration.errors import EmgError
 from orchestration.paths import state_dir
+from orchestration.services import port_is_free
 
 DEFAULT_PORT = 54329
 EMBEDDED_HOST = "127.0.0.1"
@@ -206,16 +206,6 @@ def _is_our_postgres(pid: int) -> bool:
         return False
 
 
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((EMBEDDED_HOST, port))
-        except OSError:
-            return False
-    return True
-
-
 def _require_embedded(action: str) -> None:
     current = settings()
     if not current.embedded:
@@ -266,7 +256,7 @@ def start() -> str:
             f"stale pid file {data / 'postmaster.pid'} (pid {pid} is not this warehouse's "
             "server): run `emg warehouse stop` to clear it, then start again"
         )
-    if not _port_is_free(current.port):
+    if not port_is_free(EMBEDDED_HOST, current.port):
         raise EmgError(
             f"port {current.port} on {EMBEDDED_HOST} is already in use by another program; "
             "set EMG_PG_PORT to a free port"

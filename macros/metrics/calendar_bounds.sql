@@ -5,9 +5,25 @@
     timestamp (items, activity, sales), so the first week and the first month are whole.
     calendar_end(): 60 days past as_of's local date, or the latest scheduled call if later,
     capped at two years past as_of so a corrupt far-future date cannot blow the spine up.
-    Both read the raw sources, which exist before any model does.
+    Both read the raw sources, which exist before any model does; where the CRM's tables are not
+    there yet (a new, empty warehouse that is only compiled, e.g. by the SQL linter) the
+    calendar is as_of's month and the 60 days after it.
 -#}
+{% macro raw_activity_exists() -%}
+    {%- if not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set activity = source('crm', 'ActivityLog') -%}
+    {{ return(adapter.get_relation(
+        database=activity.database, schema=activity.schema, identifier=activity.identifier
+    ) is not none) }}
+{%- endmacro %}
+
+
 {% macro calendar_start() -%}
+    {%- if not raw_activity_exists() -%}
+        (select cast(date_trunc('week', date_trunc('month', {{ local_date(as_of()) }})) as date))
+    {%- else -%}
     {%- set firsts -%}
         select min("createdAt") as first_at from {{ source('crm', 'PipelineItem') }}
         union all
@@ -24,10 +40,14 @@
         ))) as date)
         from ({{ firsts }}) as firsts
     )
+    {%- endif -%}
 {%- endmacro %}
 
 
 {% macro calendar_end() -%}
+    {%- if not raw_activity_exists() -%}
+        (select {{ local_date(as_of()) }} + 60)
+    {%- else -%}
     (
         select least(
             greatest(
@@ -38,4 +58,5 @@
         )
         from {{ source('crm', 'ActivityLog') }}
     )
+    {%- endif -%}
 {%- endmacro %}

@@ -306,6 +306,9 @@ QUESTIONS = [
                 and coalesce(log."completedDate", log."createdAt") <= %(as_of)s
             group by 1
         ),
+        last_sales as (
+            select lead_id, max(sold_at) as last_sold_at from live_sales group by 1
+        ),
         leads as (
             select live_leads.*, first_calls.at as first_call_at, proposals.at as proposal_at,
                 case when agreement_at <= %(as_of)s then agreement_at end as agreed_at,
@@ -321,11 +324,10 @@ QUESTIONS = [
             select 'proposal', proposal_at, agreed_at is not null
             from leads where proposal_at is not null
             union all
-            select 'list', listed_at, exists (
-                select from live_sales
-                where live_sales.lead_id = leads.lead_id and live_sales.sold_at >= leads.listed_at
-            )
-            from leads where listed_at is not null
+            select 'list', listed_at,
+                coalesce(last_sales.last_sold_at >= listed_at at time zone 'UTC', false)
+            from leads left join last_sales using (lead_id)
+            where listed_at is not null
         ),
         monthly as (
             select cast(date_trunc('month', (at at time zone 'UTC') at time zone %(tz)s)
@@ -376,17 +378,27 @@ QUESTIONS = [
                             and coalesce(log.outcome, 'COMPLETED') = 'COMPLETED', false)
                 ) as upcoming_next_week
         ),
+        week_leads as (
+            select bdr_id,
+                count(*) filter (where agreement_at between %(week_start_at)s and %(as_of)s)
+                    as agreements,
+                count(*) filter (where sent_at between %(week_start_at)s and %(as_of)s)
+                    as lists
+            from live_leads group by 1
+        ),
+        week_sales as (
+            select bdr_id, count(*) as n from live_sales
+            where sold_at >= %(week_start_at)s at time zone 'UTC' group by 1
+        ),
         bdr_week as (
             select users.id as bdr_id, coalesce(week_calls.n, 0) as calls,
-                coalesce(week_calls.n, 0)
-                + 3 * (select count(*) from live_leads where bdr_id = users.id
-                    and agreement_at between %(week_start_at)s and %(as_of)s)
-                + 2 * (select count(*) from live_leads where bdr_id = users.id
-                    and sent_at between %(week_start_at)s and %(as_of)s)
-                + 5 * (select count(*) from live_sales where live_sales.bdr_id = users.id
-                    and sold_at >= %(week_start_at)s at time zone 'UTC') as performance_index
+                coalesce(week_calls.n, 0) + 3 * coalesce(week_leads.agreements, 0)
+                + 2 * coalesce(week_leads.lists, 0) + 5 * coalesce(week_sales.n, 0)
+                    as performance_index
             from crm."User" as users
             left join week_calls on week_calls.user_id = users.id
+            left join week_leads on week_leads.bdr_id = users.id
+            left join week_sales on week_sales.bdr_id = users.id
             where users.role = 'BDR' and users."isActive"
         ),
         fired as (

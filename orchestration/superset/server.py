@@ -8,16 +8,13 @@ gunicorn on 127.0.0.1:EMG_SUPERSET_PORT (default 8088), then the dashboards' imp
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import psutil
-import requests
-
+from orchestration import services
 from orchestration.errors import EmgError
 from orchestration.paths import project_dir
 from orchestration.superset import settings as ss
@@ -68,42 +65,18 @@ def _superset(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return result
 
 
-def pid_file() -> Path:
-    return ss.home() / "gunicorn.pid"
+def service() -> services.Service:
+    """gunicorn, its pid file and log in the state folder, ready when /health answers."""
+    return services.Service("gunicorn", ss.home(), f"{ss.base_url()}/health")
 
 
 def running_pid() -> int | None:
     """The gunicorn master's pid when it runs from this state folder."""
-    try:
-        pid = int(pid_file().read_text().strip())
-    except (OSError, ValueError):
-        return None
-    try:
-        process = psutil.Process(pid)
-        if process.is_running() and "gunicorn" in " ".join(process.cmdline()):
-            return pid
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        pass
-    return None
+    return service().pid()
 
 
 def healthy() -> bool:
-    try:
-        return requests.get(f"{ss.base_url()}/health", timeout=3).status_code == 200
-    except requests.RequestException:
-        return False
-
-
-def _port_in_use() -> bool:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((ss.HOST, ss.port()))
-        except OSError:
-            return True
-    return False
+    return service().answers()
 
 
 def _ensure_admin(say: Say) -> None:
@@ -121,7 +94,7 @@ def _ensure_admin(say: Say) -> None:
 
 
 def _serve() -> None:
-    log = ss.home() / "gunicorn.log"
+    """gunicorn in the background; its output goes to gunicorn.log in the state folder."""
     command = [
         _bin("gunicorn"),
         "--bind", f"{ss.HOST}:{ss.port()}",
@@ -131,27 +104,10 @@ def _serve() -> None:
         "--timeout", "120",
         "--limit-request-line", "0",
         "--limit-request-field_size", "0",
-        "--pid", str(pid_file()),
         "--access-logfile", str(ss.home() / "access.log"),
-        "--error-logfile", str(log),
         "superset.app:create_app()",
     ]  # fmt: skip
-    with open(os.devnull, "rb") as devnull, log.open("a") as out:
-        subprocess.Popen(
-            command,
-            env=superset_env(),
-            stdin=devnull,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=project_dir(),
-            start_new_session=True,  # outlives `emg`; stopped by `emg superset stop`
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if healthy() and running_pid():
-            return
-        time.sleep(1)
-    raise EmgError(f"Superset did not answer on {ss.base_url()} within {START_TIMEOUT}s; see {log}")
+    services.start(service(), command, superset_env(), cwd=project_dir(), timeout=START_TIMEOUT)
 
 
 def start(say: Say) -> None:
@@ -161,7 +117,7 @@ def start(say: Say) -> None:
     if running_pid():
         say(f"Superset already running on {ss.base_url()} (pid {running_pid()})")
     else:
-        if _port_in_use():
+        if not services.port_is_free(ss.HOST, ss.port()):
             raise EmgError(
                 f"port {ss.port()} on {ss.HOST} is in use by another program; "
                 "set EMG_SUPERSET_PORT to a free port"
@@ -178,18 +134,9 @@ def start(say: Say) -> None:
 
 def stop(say: Say) -> None:
     pid = running_pid()
-    if pid is None:
-        pid_file().unlink(missing_ok=True)
+    if not services.stop(service()):
         say("Superset is not running")
         return
-    os.kill(pid, signal.SIGTERM)
-    try:
-        psutil.Process(pid).wait(timeout=30)
-    except psutil.TimeoutExpired:
-        os.killpg(os.getpgid(pid), signal.SIGKILL)
-    except psutil.NoSuchProcess:
-        pass
-    pid_file().unlink(missing_ok=True)
     say(f"Superset stopped (pid {pid})")
 
 

@@ -73,6 +73,7 @@ def test_schedules_run_the_hourly_and_nightly_jobs_in_the_reporting_timezone():
     assert nightly_full_build.selection.resolve(graph) == every_asset
     nightly_config = nightly_full_build.config["ops"]["emg_dbt_assets"]["config"]
     assert nightly_config == {"full_refresh": True}
+    assert hourly_refresh.config["ops"]["emg_dbt_assets"]["config"] == {"unit_tests": False}
     assert slack_alerts.key in every_asset
 
     # builds never overlap: both jobs carry the tag the run queue limits to one run
