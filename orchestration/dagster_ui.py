@@ -23,11 +23,7 @@ DEFAULT_PORT = 3000
 
 
 def port() -> int:
-    raw = os.environ.get("EMG_DAGSTER_PORT", str(DEFAULT_PORT))
-    try:
-        return int(raw)
-    except ValueError:
-        raise EmgError(f"EMG_DAGSTER_PORT={raw!r} is not a port number; e.g. 3000") from None
+    return services.env_port("EMG_DAGSTER_PORT", DEFAULT_PORT)
 
 
 def home() -> Path:

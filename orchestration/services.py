@@ -62,6 +62,17 @@ class Service:
             return False
 
 
+def env_port(variable: str, default: int) -> int:
+    """A port number from the environment variable, or a one-line error naming it."""
+    raw = os.environ.get(variable, str(default))
+    try:
+        return int(raw)
+    except ValueError:
+        raise EmgError(
+            f"{variable}={raw!r} is not a port number; set it to e.g. {default}"
+        ) from None
+
+
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -23,7 +23,7 @@ from psycopg2 import sql
 
 from orchestration.errors import EmgError
 from orchestration.paths import state_dir
-from orchestration.services import port_is_free
+from orchestration.services import env_port, port_is_free
 
 DEFAULT_PORT = 54329
 EMBEDDED_HOST = "127.0.0.1"
@@ -59,11 +59,7 @@ class Settings:
 
 
 def embedded_port() -> int:
-    raw = os.environ.get("EMG_PG_PORT", str(DEFAULT_PORT))
-    try:
-        return int(raw)
-    except ValueError:
-        raise EmgError(f"EMG_PG_PORT={raw!r} is not a port number; set it to e.g. 54329") from None
+    return env_port("EMG_PG_PORT", DEFAULT_PORT)
 
 
 def pgdata_dir() -> Path:

@@ -41,9 +41,8 @@ def params(as_of: datetime, timezone: str, heatmap_bdr: str | None) -> dict:
     today = local.date()
     week = today - timedelta(days=today.isoweekday() - 1)
     month = today.replace(day=1)
-    six_months = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
-    for _ in range(4):
-        six_months = (six_months - timedelta(days=1)).replace(day=1)
+    months_back = month.year * 12 + month.month - 1 - 5  # the month five before this one
+    six_months = date(months_back // 12, months_back % 12 + 1, 1)
     defaults = {
         (r["metric"], r["period"], r["scope"]): int(r["target_value"])
         for r in _seed("kpi_target_defaults")

@@ -10,7 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
-from orchestration.errors import EmgError
+from orchestration import services
 from orchestration.paths import project_dir, state_dir
 
 DEFAULT_PORT = 8088
@@ -41,13 +41,7 @@ def metadata_uri() -> str:
 
 
 def port() -> int:
-    raw = os.environ.get("EMG_SUPERSET_PORT", str(DEFAULT_PORT))
-    try:
-        return int(raw)
-    except ValueError:
-        raise EmgError(
-            f"EMG_SUPERSET_PORT={raw!r} is not a port number; set it to e.g. 8088"
-        ) from None
+    return services.env_port("EMG_SUPERSET_PORT", DEFAULT_PORT)
 
 
 def base_url() -> str:
