@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 EMG := $(BIN)/emg
 AS_OF ?=
 
-.PHONY: demo test install lint format warehouse data build summary dagster superset stop clean
+.PHONY: demo test install browser lint format warehouse data build summary dagster superset stop clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,20 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed ## the virtual environment with every dependency
+
+# The dashboards' browser tests drive Debian's chromium, never a downloaded browser. As root
+# with apt-get it is installed here; otherwise the one command to run is named.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's chromium for the browser tests (apt-get)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "make test needs Debian's chromium: run \`sudo apt-get install -y chromium\` (or set CHROMIUM=/path/to/chromium), then make test again" >&2; \
+			exit 1; \
+		fi; \
+	fi
 
 warehouse: install ## start the embedded PostgreSQL (or use yours through PG* variables)
 	$(EMG) warehouse start
@@ -55,8 +69,8 @@ format: warehouse
 	$(BIN)/ruff format orchestration tests superset
 	$(SQLFLUFF) fix models tests --disable-progress-bar
 
-test: install lint ## everything the tests need, then the whole suite
-	$(BIN)/pytest
+test: install browser lint ## everything the tests need, then the whole suite
+	EMG_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
 stop: ## stop Superset, Dagster and the embedded warehouse
 	$(EMG) superset stop
