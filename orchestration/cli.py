@@ -6,6 +6,8 @@ exit code 1.
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,21 +29,44 @@ def _parse_as_of(value: str | None) -> datetime | None:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    parsed = parsed.astimezone(UTC)
+    from orchestration.project_vars import plausible_window
+
+    earliest, latest = plausible_window(datetime.now(UTC))
+    if not earliest <= parsed <= latest:
+        raise EmgError(
+            f"--as-of {value!r} is outside the plausible window {earliest:%Y-%m-%d} to "
+            f"{latest:%Y-%m-%d} (dbt vars earliest_plausible_date, plausible_days_ahead)"
+        )
+    return parsed
 
 
 class _OneLineErrors(click.Group):
-    def invoke(self, ctx: click.Context):
+    """Every error a user can fix is one line on stderr: ours (exit 1) and click's usage
+    errors, such as a bad option value (exit 2), which click would print with a usage block."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
         try:
-            return super().invoke(ctx)
+            result = super().main(*args, **kwargs)
         except EmgError as err:
             click.echo(f"emg: error: {err}", err=True)
             sys.exit(1)
+        except click.exceptions.Abort:
+            click.echo("emg: aborted", err=True)
+            sys.exit(130)
+        except click.ClickException as err:
+            command = err.ctx.command_path if getattr(err, "ctx", None) else "emg"
+            message = " ".join(err.format_message().split())
+            click.echo(f"emg: error: {message} (see `{command} --help`)", err=True)
+            sys.exit(err.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 @click.group(cls=_OneLineErrors)
 def main() -> None:
     """EMG sales reporting warehouse."""
+    os.umask(0o077)  # nothing emg or its children write is readable by other OS users
 
 
 # --- warehouse ----------------------------------------------------------------------------
@@ -163,15 +188,33 @@ def sales_load(csv_file: Path) -> None:
 @main.command()
 @click.option("--as-of", "as_of", default=None, help="ISO-8601 instant; default now (UTC).")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
-@click.option("--select", "select", default=None, help="dbt node selection.")
-def build(as_of: str | None, full_refresh: bool, select: str | None) -> None:
-    """Run `dbt build` against the warehouse with the project's profile and vars."""
+@click.option("--select", "select", default=None, help="dbt node selection (must match).")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0, max=24 * 3600),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another build (CLI or Dagster) to end; 0: refuse at once.",
+)
+def build(as_of: str | None, full_refresh: bool, select: str | None, wait_seconds: float) -> None:
+    """Run `dbt build` against the warehouse with the project's profile and vars.
+
+    One build at a time per warehouse: a second one waits (--wait) or refuses, naming the
+    build that runs. Views that a selection's tables drop are rebuilt at once.
+    """
     from orchestration.dbt_runner import build as dbt_build
 
     moment = _parse_as_of(as_of) or datetime.now(UTC)
-    code = dbt_build(as_of=moment, full_refresh=full_refresh, select=select)
-    if code != 0:
-        raise EmgError(f"dbt build failed (exit {code}); the failing nodes are listed above")
+    if wait_seconds != wait_seconds:  # nan
+        raise EmgError("--wait is a number of seconds, e.g. 600")
+    dbt_build(
+        as_of=moment,
+        full_refresh=full_refresh,
+        select=select,
+        wait_seconds=wait_seconds,
+        say=lambda line: click.echo(line, err=True),
+    )
 
 
 # --- alerts and Dagster --------------------------------------------------------------------
@@ -192,7 +235,7 @@ def alerts() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the messages; post and record nothing.")
 @click.option(
     "--reminder-hours",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=24 * 366),
     default=24,
     show_default=True,
     envvar="EMG_ALERT_REMINDER_HOURS",
@@ -200,13 +243,14 @@ def alerts() -> None:
 )
 def alerts_send(as_of: str | None, dry_run: bool, reminder_hours: float) -> None:
     """Post new, due and resolved alerts to SLACK_WEBHOOK_URL (unset: a dry run)."""
-    import os
     from datetime import timedelta
 
     from orchestration import warehouse as wh
     from orchestration.alerts.delivery import deliver
     from orchestration.dbt_runner import reporting_timezone
 
+    if not math.isfinite(reminder_hours):  # FloatRange lets nan through
+        raise EmgError(f"--reminder-hours {reminder_hours} is not a number of hours; use e.g. 24")
     webhook = os.environ.get("SLACK_WEBHOOK_URL") or None
     if webhook is None and not dry_run:
         click.echo("SLACK_WEBHOOK_URL is not set: a dry run, nothing is posted.", err=True)

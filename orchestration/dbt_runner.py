@@ -7,10 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.errors import EmgError
 from orchestration.paths import project_dir, state_dir
+from orchestration.project_vars import dbt_vars as dbt_vars_of_project
 from orchestration.warehouse import settings
 
 DEFAULT_TIMEZONE = "Europe/London"
@@ -37,8 +40,21 @@ def dbt_env() -> dict[str, str]:
 
 
 def reporting_timezone() -> str:
-    """The IANA zone every local date, week and hour is in: `EMG_TIMEZONE`, else London."""
-    return os.environ.get("EMG_TIMEZONE", DEFAULT_TIMEZONE)
+    """The IANA zone every local date, week and hour is in: `EMG_TIMEZONE`, else the dbt var
+    `reporting_timezone` of dbt_project.yml; a name the zone database lacks is one line."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get("EMG_TIMEZONE") or str(
+        dbt_vars_of_project().get("reporting_timezone") or DEFAULT_TIMEZONE
+    )
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise EmgError(
+            f"reporting timezone {name!r} (EMG_TIMEZONE or the dbt var reporting_timezone) is "
+            "not an IANA zone; use e.g. Europe/London"
+        ) from None
+    return name
 
 
 def dbt_vars(as_of: datetime, timezone: str | None = None) -> dict[str, str]:
@@ -63,10 +79,135 @@ def run_dbt(args: list[str], as_of: datetime | None = None, **kwargs) -> int:
     ).returncode
 
 
-def build(as_of: datetime, full_refresh: bool = False, select: str | None = None) -> int:
+# A selection that matches nothing is an error, not dbt's cheerful "Nothing to do".
+SELECTION_MUST_MATCH = json.dumps({"error": ["NoNodesForSelectionCriteria"]})
+
+
+def build(
+    as_of: datetime,
+    full_refresh: bool = False,
+    select: str | None = None,
+    wait_seconds: float = 0,
+    say=print,
+) -> None:
+    """`dbt build` holding the warehouse's build lock; a one-line EmgError when it fails.
+
+    A selected table is rebuilt by dbt with `drop ... cascade`, which also drops the views
+    built on it that the selection left out; they are rebuilt at once (restore_views).
+    """
+    from orchestration.build_lock import build_lock, cli_builder
+
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
     if select:
-        args += ["--select", select]
-    return run_dbt(args, as_of=as_of)
+        args += ["--select", *select.split(), "--warn-error-options", SELECTION_MUST_MATCH]
+    with build_lock(cli_builder(), wait_seconds, say):
+        started = time.time()
+        log_size = _size(dbt_log())
+        code = run_dbt(args, as_of=as_of)
+        if code != 0:
+            if select and "does not match any enabled nodes" in _read_from(dbt_log(), log_size):
+                raise EmgError(
+                    f"--select {select!r} matches no node of the project; check the names "
+                    "(`dbt ls` lists them)"
+                )
+            raise EmgError(failure_summary("dbt build", code, started))
+        if select:
+            restored = restore_views(as_of)
+            if restored:
+                say(
+                    f"rebuilt {len(restored)} views the selection's tables had dropped: "
+                    + ", ".join(restored)
+                )
+
+
+def dbt_log() -> Path:
+    return project_dir() / "logs" / "dbt.log"
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_from(path: Path, offset: int) -> str:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def failure_summary(what: str, code: int, started: float) -> str:
+    """One line: which nodes failed and how many were skipped (dbt's run_results.json of
+    this run: one older than `started` belongs to an earlier run)."""
+    results_file = project_dir() / "target" / "run_results.json"
+    try:
+        fresh = results_file.stat().st_mtime >= started
+        results = json.loads(results_file.read_text())["results"] if fresh else None
+    except (OSError, ValueError, KeyError):
+        results = None
+    if not results:
+        return (
+            f"{what} failed before running any node (exit {code}); dbt's reason is above "
+            f"and in {dbt_log()}"
+        )
+    failed = [r["unique_id"] for r in results if r.get("status") in ("error", "fail")]
+    skipped = sum(r.get("status") == "skipped" for r in results)
+    shown = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+    return (
+        f"{what} failed (exit {code}): {len(failed)} of {len(results)} nodes failed "
+        f"({shown or 'none'}), {skipped} skipped; details above and in {dbt_log()}"
+    )
+
+
+def missing_views() -> list[str]:
+    """The project's view models that were built once (their schema exists) but whose
+    relation is gone: dropped by a cascade from a rebuilt table or a replaced raw table."""
+    from orchestration import warehouse as wh
+
+    manifest_file = project_dir() / "target" / "manifest.json"
+    try:
+        nodes = json.loads(manifest_file.read_text())["nodes"].values()
+    except (OSError, ValueError, KeyError):
+        return []
+    views = {
+        (node["schema"], node.get("alias") or node["name"]): node["name"]
+        for node in nodes
+        if node.get("resource_type") == "model"
+        and node.get("config", {}).get("materialized") == "view"
+    }
+    if not views:
+        return []
+    conn = wh.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "select nspname from pg_namespace where nspname = any(%s)",
+                (sorted({schema for schema, _ in views}),),
+            )
+            schemas = {row[0] for row in cur.fetchall()}
+            cur.execute(
+                "select table_schema, table_name from information_schema.views "
+                "where table_schema = any(%s)",
+                (sorted(schemas),),
+            )
+            present = set(cur.fetchall())
+    finally:
+        conn.close()
+    return sorted(name for key, name in views.items() if key[0] in schemas and key not in present)
+
+
+def restore_views(as_of: datetime | None = None) -> list[str]:
+    """Rebuild the view models that have gone missing (`dbt run`, views are cheap)."""
+    missing = missing_views()
+    if missing:
+        started = time.time()
+        code = run_dbt(["run", "--select", *missing], as_of=as_of)
+        if code != 0:
+            raise EmgError(failure_summary("rebuilding the dropped views", code, started))
+    return missing

@@ -64,13 +64,16 @@ class Service:
 
 def env_port(variable: str, default: int) -> int:
     """A port number from the environment variable, or a one-line error naming it."""
-    raw = os.environ.get(variable, str(default))
+    raw = os.environ.get(variable) or str(default)
     try:
-        return int(raw)
+        port = int(raw)
     except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
         raise EmgError(
-            f"{variable}={raw!r} is not a port number; set it to e.g. {default}"
-        ) from None
+            f"{variable}={raw!r} is not a port number (1-65535); set it to e.g. {default}"
+        )
+    return port
 
 
 def port_is_free(host: str, port: int) -> bool:

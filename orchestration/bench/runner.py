@@ -22,6 +22,7 @@ import psutil
 from orchestration import warehouse as wh
 from orchestration.bench import change
 from orchestration.bench.questions import QUESTIONS, params
+from orchestration.build_lock import build_lock
 from orchestration.dbt_runner import reporting_timezone, run_dbt
 from orchestration.errors import EmgError
 from orchestration.simulator.load import csv_chunks, replace_tables
@@ -133,8 +134,9 @@ def load(conn, scale: int) -> tuple[dict, str]:
 
 
 def _dbt(args: list[str], as_of: datetime) -> float:
-    started = time.perf_counter()
-    code = run_dbt(args, as_of=as_of, stdout=subprocess.DEVNULL)
+    with build_lock(f"emg bench (pid {os.getpid()})"):
+        started = time.perf_counter()
+        code = run_dbt(args, as_of=as_of, stdout=subprocess.DEVNULL)
     if code != 0:
         raise EmgError(f"dbt {' '.join(args)} failed during the benchmark; run it to see why")
     return time.perf_counter() - started

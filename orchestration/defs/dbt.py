@@ -14,6 +14,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.build_lock import build_lock
 from orchestration.dbt_runner import dbt_vars, profiles_dir, run_dbt
 from orchestration.paths import project_dir
 
@@ -46,6 +47,9 @@ class DbtBuildConfig(dg.Config):
     """ISO-8601 instant the build is as of; default the run's scheduled time, else now."""
     full_refresh: bool = False
     """Rebuild incremental models from scratch (the nightly build does)."""
+    lock_wait_seconds: float = 1800
+    """How long to wait for another build of the warehouse (an `emg build`, another run) to
+    end before failing: one build at a time (orchestration/build_lock.py)."""
     unit_tests: bool = True
     """Run dbt's unit tests too. They test the SQL, which an hourly run does not change, so the
     hourly job leaves them to the nightly build and CI; every data test runs every time."""
@@ -73,7 +77,10 @@ def emg_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, confi
         args.append("--full-refresh")
     if not config.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    yield from dbt.cli(args, context=context).stream()
+    with build_lock(
+        f"Dagster run {context.run_id[:8]}", config.lock_wait_seconds, context.log.info
+    ):
+        yield from dbt.cli(args, context=context).stream()
 
 
 # --- the raw tables ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from orchestration import services
 from orchestration.errors import EmgError
-from orchestration.paths import project_dir
+from orchestration.paths import make_private, project_dir, state_dir
 from orchestration.superset import settings as ss
 from orchestration.superset.api import Superset
 from orchestration.superset.bundle import build_from_project, to_zip
@@ -113,6 +113,9 @@ def _serve() -> None:
 def start(say: Say) -> None:
     """Set up and serve Superset with the dashboards (idempotent)."""
     started = time.monotonic()
+    # Superset's metadata (users, the warehouse login) is the project owner's alone; files
+    # written before emg set its umask are closed too.
+    make_private(state_dir())
     say(ensure_reader_role())
     if running_pid():
         say(f"Superset already running on {ss.base_url()} (pid {running_pid()})")

@@ -7,11 +7,10 @@ git-ignored state folder (mode 0600), so a second start reuses them and nothing 
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 from orchestration import services
-from orchestration.paths import project_dir, state_dir
+from orchestration.paths import project_dir, state_dir, stored_secret
 
 DEFAULT_PORT = 8088
 HOST = "127.0.0.1"
@@ -22,7 +21,7 @@ READER_ROLE = "superset_reader"
 def home() -> Path:
     """`.emg/superset/`: metadata database, secret key, cache, pid file and logs."""
     path = state_dir() / "superset"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -48,25 +47,8 @@ def base_url() -> str:
     return f"http://{HOST}:{port()}"
 
 
-def stored_secret(name: str, nbytes: int = 32) -> tuple[str, bool]:
-    """The secret in `home()/name`, created once (0600, race-safe); (value, created now)."""
-    path = home() / name
-    value = secrets.token_urlsafe(nbytes)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        existing = path.read_text().strip()
-        if existing:
-            return existing, False
-        path.write_text(value + "\n")  # an empty file left by an interrupted write
-        return value, True
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value + "\n")
-    return value, True
-
-
 def secret_key() -> str:
-    return os.environ.get("SUPERSET_SECRET_KEY") or stored_secret("secret_key", 48)[0]
+    return os.environ.get("SUPERSET_SECRET_KEY") or stored_secret(home() / "secret_key", 48)[0]
 
 
 def admin_password() -> tuple[str, bool]:
@@ -74,7 +56,7 @@ def admin_password() -> tuple[str, bool]:
     configured = os.environ.get("SUPERSET_ADMIN_PASSWORD")
     if configured:
         return configured, False
-    return stored_secret("admin_password", 12)
+    return stored_secret(home() / "admin_password", 12)
 
 
 def admin_password_source() -> str:
@@ -84,16 +66,13 @@ def admin_password_source() -> str:
 
 
 def reader_password() -> str:
-    return stored_secret("reader_password", 24)[0]
+    return stored_secret(home() / "reader_password", 24)[0]
 
 
 def credentials() -> str:
-    """The line `make demo` ends with: where to go and how to log in."""
-    if os.environ.get("SUPERSET_ADMIN_PASSWORD"):
-        password = "from $SUPERSET_ADMIN_PASSWORD"
-    else:
-        password = admin_password()[0]
+    """The line `make demo` ends with: where to go and how to log in (never the password
+    itself: `make demo` runs again and again, and terminals keep their scroll-back)."""
     return (
         f"Superset running: {base_url()}/superset/dashboard/overview/ "
-        f"(user {ADMIN_USER}, password {password})"
+        f"(user {ADMIN_USER}, password in {admin_password_source()})"
     )

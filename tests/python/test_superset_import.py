@@ -73,6 +73,23 @@ def test_generated_secrets_are_private_files_and_never_printed(superset_server):
     assert superset_server.password in superset_server.start_output
 
 
+def test_superset_metadata_is_private_and_its_action_log_holds_no_password(superset_server):
+    import sqlite3
+
+    metadata = superset_server.home / "superset.db"
+    assert stat.S_IMODE(metadata.stat().st_mode) & 0o077 == 0
+    reader_password = (superset_server.home / "reader_password").read_text().strip()
+    run_emg("superset", "import")  # one more import, logged by Superset as it happens
+    with sqlite3.connect(metadata) as conn:
+        logged = conn.execute("select json from logs where json is not null").fetchall()
+        imports = conn.execute(
+            "select count(*) from logs where json like '%passwords%'"
+        ).fetchone()[0]
+    assert logged and imports > 0  # the imports are logged, their passwords field masked
+    assert not [row for row in logged if reader_password in row[0]]
+    assert not [row for row in logged if superset_server.password in row[0]]
+
+
 def test_import_twice_changes_nothing_and_duplicates_nothing(superset_server, superset_api):
     before_counts, before = _counts(superset_api), _snapshot(superset_api)
     started = time.monotonic()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import socket
+import stat
+import subprocess
 
 import psycopg2
 import pytest
 from conftest import run_emg
+
+from orchestration import warehouse as wh
 
 PORT = "54351"
 
@@ -54,12 +59,14 @@ def test_start_status_env_stop_round_trip(own_warehouse):
         "PGPORT": PORT,
         "PGUSER": "postgres",
         "PGDATABASE": "emg",
+        "PGPASSFILE": own_warehouse["EMG_STATE_DIR"] + "/pgpass",
     }
     conn = psycopg2.connect(
         host=exported["PGHOST"],
         port=exported["PGPORT"],
         user=exported["PGUSER"],
         dbname=exported["PGDATABASE"],
+        passfile=exported["PGPASSFILE"],
     )
     with conn, conn.cursor() as cur:
         cur.execute("select current_database(), inet_server_port()")
@@ -81,7 +88,10 @@ def test_unix_socket_is_served(own_warehouse):
     run_emg("warehouse", "start", env=own_warehouse)
     status = run_emg("warehouse", "status", env=own_warehouse).stdout
     socket_dir = status.split("socket ")[1].split(",")[0]
-    conn = psycopg2.connect(host=socket_dir, port=PORT, user="postgres", dbname="emg")
+    passfile = own_warehouse["EMG_STATE_DIR"] + "/pgpass"
+    conn = psycopg2.connect(
+        host=socket_dir, port=PORT, user="postgres", dbname="emg", passfile=passfile
+    )
     with conn, conn.cursor() as cur:
         cur.execute("select inet_server_addr() is null")  # null over a unix socket
         assert cur.fetchone() == (True,)
@@ -99,18 +109,118 @@ def test_port_already_taken_is_one_clear_line(own_warehouse):
     assert_one_line_error(result, f"port {taken}", "already in use", "EMG_PG_PORT")
 
 
-def test_stale_pid_file_is_one_clear_line_and_stop_clears_it(own_warehouse, tmp_path):
+def test_a_stale_pid_file_left_by_a_crash_is_recovered_by_start(own_warehouse, tmp_path):
     run_emg("warehouse", "start", env=own_warehouse)
     run_emg("warehouse", "stop", env=own_warehouse)
     pid_file = tmp_path / "state" / "pgdata" / "postmaster.pid"
     pid_file.write_text("4194000\n/nowhere\n0\n0\n\n\n\nready\n")
 
-    result = run_emg("warehouse", "start", env=own_warehouse, check=False)
-    assert_one_line_error(result, "stale pid file", "emg warehouse stop")
-
-    cleared = run_emg("warehouse", "stop", env=own_warehouse)
-    assert "stale pid file" in cleared.stdout
+    status = run_emg("warehouse", "status", env=own_warehouse, check=False)
+    assert status.returncode == 3 and "stale pid file" in status.stdout
     assert "started" in run_emg("warehouse", "start", env=own_warehouse).stdout
+
+
+def test_stop_clears_a_stale_pid_file(own_warehouse, tmp_path):
+    run_emg("warehouse", "start", env=own_warehouse)
+    run_emg("warehouse", "stop", env=own_warehouse)
+    (tmp_path / "state" / "pgdata" / "postmaster.pid").write_text("4194000\n")
+    assert "stale pid file" in run_emg("warehouse", "stop", env=own_warehouse).stdout
+
+
+# --- nobody else gets in -------------------------------------------------------------------
+
+OTHER_USER = "nobody"
+
+
+def _connect_as_other_os_user(host: str, user: str) -> subprocess.CompletedProcess:
+    """The warehouse's own psql, run by another OS user with no password file (-w: never
+    prompt). It lies where the server's own user can reach it, so that user can too."""
+    return subprocess.run(
+        [wh._bin("psql"), "-w", "-h", host, "-p", PORT, "-U", user, "-d", "emg", "-c", "select 1"],
+        user=OTHER_USER,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/"},
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another OS user needs root")
+def test_another_os_user_cannot_connect_as_any_role_on_tcp_or_the_socket(own_warehouse):
+    run_emg("warehouse", "start", env=own_warehouse)
+    status = run_emg("warehouse", "status", env=own_warehouse).stdout
+    socket_dir = status.split("socket ")[1].split(",")[0]
+    for host in ("127.0.0.1", socket_dir):
+        for user in ("postgres", "reporting_reader", OTHER_USER):
+            result = _connect_as_other_os_user(host, user)
+            assert result.returncode != 0, (host, user, result.stdout)
+            if host == "127.0.0.1":  # the socket's folder is closed to them anyway
+                assert "password" in result.stderr, (host, user, result.stderr)
+
+
+def test_pg_hba_requires_a_password_for_every_connection(own_warehouse, tmp_path):
+    run_emg("warehouse", "start", env=own_warehouse)
+    rules = [
+        line.split()
+        for line in (tmp_path / "state" / "pgdata" / "pg_hba.conf").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert rules and all(rule[-1] == "scram-sha-256" for rule in rules), rules
+
+
+def test_nothing_in_the_state_folder_is_readable_by_other_users(own_warehouse, tmp_path):
+    run_emg("warehouse", "start", env=own_warehouse)
+    state = tmp_path / "state"
+    (state / "left-by-an-old-version.txt").write_text("secret")
+    (state / "left-by-an-old-version.txt").chmod(0o644)
+    run_emg("warehouse", "start", env=own_warehouse)  # running already: still tightens
+    assert stat.S_IMODE(state.stat().st_mode) & 0o066 == 0
+    for path in state.rglob("*"):
+        if "pgdata" in path.relative_to(state).parts[:1] or path.is_socket():
+            continue
+        assert stat.S_IMODE(path.lstat().st_mode) & 0o077 == 0, path
+    assert stat.S_IMODE((state / "pgdata").stat().st_mode) == 0o700
+    assert stat.S_IMODE((state / "pgpass").stat().st_mode) == 0o600
+
+
+def test_a_data_folder_from_before_passwords_is_secured_without_losing_data(
+    own_warehouse, tmp_path
+):
+    run_emg("warehouse", "start", env=own_warehouse)
+    state = tmp_path / "state"
+    exported = parse_exports(run_emg("warehouse", "env", env=own_warehouse).stdout)
+    conn = psycopg2.connect(
+        host="127.0.0.1", port=PORT, user="postgres", dbname="emg", passfile=exported["PGPASSFILE"]
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("create table kept (n int); insert into kept values (42)")
+    conn.close()
+    run_emg("warehouse", "stop", env=own_warehouse)
+    # what an earlier version left: a `trust` pg_hba.conf and no password files
+    hba = state / "pgdata" / "pg_hba.conf"
+    subprocess.run(
+        ["sh", "-c", f"printf 'local all all trust\\nhost all all 127.0.0.1/32 trust\\n' > {hba}"],
+        user=hba.owner(),
+        check=True,
+    )
+    (state / "pgpass").unlink()
+    (state / "warehouse_password").unlink()
+
+    run_emg("warehouse", "start", env=own_warehouse)
+    assert "scram-sha-256" in hba.read_text() and "trust" not in hba.read_text()
+    conn = psycopg2.connect(
+        host="127.0.0.1", port=PORT, user="postgres", dbname="emg", passfile=str(state / "pgpass")
+    )
+    with conn, conn.cursor() as cur:
+        cur.execute("select n from kept")
+        assert cur.fetchone() == (42,)
+    conn.close()
+    with pytest.raises(psycopg2.OperationalError, match="password"):
+        psycopg2.connect(
+            host="127.0.0.1", port=PORT, user="postgres", dbname="emg", passfile="/nonexistent"
+        )
 
 
 def test_pg_variables_select_an_external_server_and_start_nothing(warehouse, tmp_path):
@@ -122,6 +232,7 @@ def test_pg_variables_select_an_external_server_and_start_nothing(warehouse, tmp
         "PGPORT": str(warehouse.port),
         "PGUSER": warehouse.user,
         "PGDATABASE": warehouse.dbname,
+        "PGPASSFILE": warehouse.passfile,  # how any server's password reaches libpq
     }
     started = run_emg("warehouse", "start", env=env)
     assert "external warehouse" in started.stdout and "nothing to start" in started.stdout

@@ -1,0 +1,101 @@
+"""`emg build`: one build at a time per warehouse, selections that are safe and must match."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pytest
+from conftest import EMG, REPO, query, run_emg
+
+from orchestration.build_lock import BUILD, NAMESPACE
+
+AS_OF = "2026-11-25T15:00:00Z"
+VIEWS = (
+    "select table_schema || '.' || table_name from information_schema.views "
+    "where table_schema in ('staging', 'intermediate', 'marts', 'audit') order by 1"
+)
+
+
+@pytest.fixture(scope="module")
+def built(warehouse):
+    run_emg("crm", "generate", "--as-of", AS_OF)
+    run_emg("build", "--as-of", AS_OF)
+
+
+def _one_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    return lines[-1]
+
+
+def test_a_build_refuses_in_one_line_naming_the_build_that_holds_the_warehouse(warehouse, db):
+    from orchestration import warehouse as wh
+
+    holder = wh.connect(warehouse, application_name="emg build lock: Dagster run 1a2b3c4d")
+    holder.autocommit = True
+    try:
+        query(holder, "select pg_advisory_lock(%s, %s)", (NAMESPACE, BUILD))
+        started = time.monotonic()
+        result = run_emg("build", "--wait", "3", check=False)
+        waited = time.monotonic() - started
+    finally:
+        holder.close()
+    line = _one_line(result)
+    assert "another build is running" in line and "Dagster run 1a2b3c4d" in line, line
+    assert waited >= 3
+    assert "waiting for the build that holds the warehouse" in result.stderr
+
+
+def test_two_real_builds_at_once_the_second_refuses_and_the_first_succeeds(built, db):
+    first = subprocess.Popen(
+        [EMG, "build", "--as-of", AS_OF, "--select", "stg_crm__users"],
+        cwd=REPO,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            holders = query(
+                db,
+                "select application_name from pg_stat_activity "
+                "where application_name like 'emg build lock: %%'",
+            )
+            if holders:
+                break
+            time.sleep(0.2)
+        assert holders, "the first build never took the lock"
+        second = run_emg("build", "--as-of", AS_OF, check=False)
+    finally:
+        out, err = first.communicate(timeout=900)
+    assert first.returncode == 0, err[-3000:]
+    line = _one_line(second)
+    assert f"pid {first.pid}" in line and "another build is running" in line, line
+
+
+def test_a_selection_keeps_every_view_its_tables_would_drop(built, db):
+    before = query(db, VIEWS)
+    result = run_emg("build", "--as-of", AS_OF, "--select", "stg_crm__users stg_crm__kpi_targets")
+    assert query(db, VIEWS) == before
+    assert "rebuilt" in result.stderr  # int_* views read those staging tables
+
+
+def test_a_selection_that_matches_nothing_is_an_error(built):
+    result = run_emg("build", "--as-of", AS_OF, "--select", "stg_crm__userz", check=False)
+    line = _one_line(result)
+    assert "matches no node" in line and "stg_crm__userz" in line, line
+
+
+def test_a_failing_build_names_its_failing_nodes_in_one_line(built, db):
+    query(db, 'alter table crm."User" rename column "team" to "squad"')
+    try:
+        result = run_emg("build", "--as-of", AS_OF, "--select", "base_crm__users", check=False)
+    finally:
+        query(db, 'alter table crm."User" rename column "squad" to "team"')
+        run_emg("build", "--as-of", AS_OF, "--select", "base_crm__users")
+    line = _one_line(result)
+    assert "nodes failed" in line and "base_crm__users" in line, line
