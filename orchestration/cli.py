@@ -145,13 +145,43 @@ def crm() -> None:
 
 
 @crm.command("generate")
-@click.option("--leads", default=150, show_default=True, help="Leads at scale 1.")
-@click.option("--days-back", default=90, show_default=True, help="History before --as-of.")
-@click.option("--days-forward", default=30, show_default=True, help="Future after --as-of.")
+@click.option(
+    "--leads",
+    default=150,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Leads at scale 1.",
+)
+@click.option(
+    "--days-back",
+    default=90,
+    show_default=True,
+    type=click.IntRange(1, 3660),
+    help="History before --as-of (at most ten years).",
+)
+@click.option(
+    "--days-forward",
+    default=30,
+    show_default=True,
+    type=click.IntRange(0, 730),
+    help="Future after --as-of (at most two years).",
+)
 @click.option("--seed", default=42, show_default=True, help="Random seed: same seed, same data.")
 @click.option("--as-of", "as_of", default=None, help="ISO-8601 instant; default now (UTC).")
-@click.option("--scale", default=1, show_default=True, help="Multiplies leads and BDRs.")
-@click.option("--bad-rows", default=0, show_default=True, help="Inject N defects of each kind.")
+@click.option(
+    "--scale",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Multiplies leads and BDRs.",
+)
+@click.option(
+    "--bad-rows",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Inject N defects of each kind.",
+)
 @click.option("--no-sales-feed", is_flag=True, help="Leave sales_ext.sales out entirely.")
 @click.option(
     "--sales-csv",
@@ -161,10 +191,18 @@ def crm() -> None:
 )
 def crm_generate(**options) -> None:
     """Replace the crm (and sales_ext) tables with simulated data, in one transaction."""
+    from orchestration.build_lock import build_lock, cli_builder
+    from orchestration.dbt_runner import restore_views
     from orchestration.simulator import cli_generate
 
     options["as_of"] = _parse_as_of(options["as_of"]) or datetime.now(UTC)
-    cli_generate(**options)
+    # Replacing the raw tables under a running build would break it; and the replaced tables
+    # take the staging views built on them along (drop ... cascade), rebuilt here at once.
+    with build_lock(cli_builder()):
+        cli_generate(**options)
+        restored = restore_views()
+    if restored:
+        click.echo(f"rebuilt {len(restored)} views on the new raw tables", err=True)
 
 
 @main.group()

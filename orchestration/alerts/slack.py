@@ -69,13 +69,14 @@ def check_webhook_url(url: str) -> str:
 
 
 def redact(text: str, secret: str | None) -> str:
-    """`text` without the webhook URL or its path (the secret part)."""
+    """`text` without the webhook URL, its path or its query (the secret parts)."""
     if not secret:
         return text
-    text = text.replace(secret, REDACTED)
-    path = urlsplit(secret).path
-    if len(path) > 1:
-        text = text.replace(path, REDACTED)
+    parts = urlsplit(secret)
+    pieces = [secret, f"{parts.path}?{parts.query}", parts.query, parts.path]
+    for piece in pieces:
+        if len(piece) > 1 and piece != "?":
+            text = text.replace(piece, REDACTED)
     return text
 
 

@@ -18,7 +18,7 @@ from conftest import query, run_emg
 
 from orchestration.alerts.delivery import deliver
 from orchestration.alerts.message import BLOCKS_PER_MESSAGE, SECTION_TEXT_LIMIT
-from orchestration.alerts.slack import SlackDeliveryError, SlackSettings
+from orchestration.alerts.slack import SlackDeliveryError, SlackSettings, redact
 
 AS_OF = "2026-11-25T15:00:00Z"
 BUILT_AT = datetime(2026, 11, 25, 15, tzinfo=UTC)
@@ -316,3 +316,12 @@ def test_emg_alerts_send_with_a_revoked_webhook_fails_in_one_line(built, httpser
         "set SLACK_WEBHOOK_URL to a current incoming-webhook URL (not retried)"
     ]
     assert "s3cr3t" not in result.stdout + result.stderr
+
+
+def test_a_secret_in_the_webhook_urls_query_string_is_redacted_too():
+    url = "https://hooks.example.test/hook?token=s3cr3tQuery&channel=sales"
+    logged = (
+        "POST /hook?token=s3cr3tQuery&channel=sales 503; retrying token=s3cr3tQuery&channel=sales"
+    )
+    assert "s3cr3tQuery" not in redact(logged, url)
+    assert "s3cr3tQuery" not in redact(f"failed: {url}", url)

@@ -99,3 +99,10 @@ def test_a_failing_build_names_its_failing_nodes_in_one_line(built, db):
         run_emg("build", "--as-of", AS_OF, "--select", "base_crm__users")
     line = _one_line(result)
     assert "nodes failed" in line and "base_crm__users" in line, line
+
+
+def test_generating_a_new_crm_keeps_the_staging_views_built_on_it(built, db):
+    before = query(db, VIEWS)
+    result = run_emg("crm", "generate", "--as-of", AS_OF)
+    assert query(db, VIEWS) == before
+    assert "rebuilt" in result.stderr
