@@ -184,6 +184,13 @@ def crm() -> None:
 )
 @click.option("--no-sales-feed", is_flag=True, help="Leave sales_ext.sales out entirely.")
 @click.option(
+    "--enum-columns",
+    type=click.Choice(["enum", "text"]),
+    default="enum",
+    show_default=True,
+    help="The CRM's enum columns as Prisma creates them (enum types) or as text.",
+)
+@click.option(
     "--sales-csv",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,

@@ -66,21 +66,21 @@ from (
 ) as late
 where log.id = late.id;
 
--- proposals (CALL_CONDUCTED -> PROPOSAL_SENT) and agreements (PROPOSAL_* -> AGREEMENT_SIGNED)
+-- proposals (CALL_CONDUCTED -> PROPOSAL_SENT) and agreements (PROPOSAL_* -> AGREEMENT_SIGNED);
+-- both status columns typed as crm."PipelineItem".status is (Prisma's enum type, or text), and
+-- each insert's literal takes that type, so the moves write back into either shape
 create temp table bench_moves on commit drop as
-select id, status as from_status, 'PROPOSAL_SENT' as to_status
-from (
-    select id, status from crm."PipelineItem"
-    where "sublistId" is null and "deletedAt" is null and status = 'CALL_CONDUCTED'
-    order by md5(id || %(tag)s) limit %(proposals)s
-) as proposing
-union all
-select id, status, 'AGREEMENT_SIGNED'
-from (
-    select id, status from crm."PipelineItem"
-    where "sublistId" is null and "deletedAt" is null and status like 'PROPOSAL\\_%%'
-    order by md5(id || %(tag)s) limit %(agreements)s
-) as agreeing;
+select id, status as from_status, status as to_status from crm."PipelineItem" where false;
+
+insert into bench_moves
+select id, status, 'PROPOSAL_SENT' from crm."PipelineItem"
+where "sublistId" is null and "deletedAt" is null and status = 'CALL_CONDUCTED'
+order by md5(id || %(tag)s) limit %(proposals)s;
+
+insert into bench_moves
+select id, status, 'AGREEMENT_SIGNED' from crm."PipelineItem"
+where "sublistId" is null and "deletedAt" is null and cast(status as text) like 'PROPOSAL\\_%%'
+order by md5(id || %(tag)s) limit %(agreements)s;
 
 update crm."PipelineItem" as item
 set status = moves.to_status,

@@ -3,7 +3,9 @@ the way the CRM's own API computed them (aggregates over the OLTP tables on each
 
 Both sides must give the same answer on clean data (the benchmark loads no defects; with
 defects the marts deduplicate and reject rows, which the live side cannot). Parameters are
-computed once per run from as_of and the reporting timezone (`params`).
+computed once per run from as_of and the reporting timezone (`params`). The CRM's enum
+columns are enum types as Prisma creates them (what the benchmark loads) or text: the live SQL
+reads both, casting to text where an enum has no operator (`like`).
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def params(as_of: datetime, timezone: str, heatmap_bdr: str | None) -> dict:
 
 LIVE_LEADS = """
 live_leads as (
-    select id as lead_id, "assignedToId" as bdr_id, status,
+    select id as lead_id, "assignedToId" as bdr_id, cast(status as text) as status,
         "agreementDate" as agreement_at, "partnerListDueDate" as due_at,
         "partnerListSentDate" as sent_at
     from crm."PipelineItem"
@@ -261,7 +263,7 @@ QUESTIONS = [
             from crm."ActivityLog" as log
             inner join live_items as item on item.item_id = log."pipelineItemId"
             where log.type = 'CALL' and log."scheduledDate" > %(as_of)s
-                and coalesce(log.outcome, '') not in ('CANCELLED', 'RESCHEDULED')
+                and (log.outcome is null or log.outcome not in ('CANCELLED', 'RESCHEDULED'))
                 and not coalesce(log."completedDate" <= %(as_of)s
                     and coalesce(log.outcome, 'COMPLETED') = 'COMPLETED', false)
         ),
@@ -301,7 +303,7 @@ QUESTIONS = [
             select log."pipelineItemId" as lead_id,
                 min(coalesce(log."completedDate", log."createdAt")) as at
             from crm."ActivityLog" as log
-            where log.type = 'STATUS_CHANGE' and log."toStatus" like 'PROPOSAL\\_%%'
+            where log.type = 'STATUS_CHANGE' and cast(log."toStatus" as text) like 'PROPOSAL\\_%%'
                 and coalesce(log."completedDate", log."createdAt") <= %(as_of)s
             group by 1
         ),
@@ -372,7 +374,7 @@ QUESTIONS = [
                     where log.type = 'CALL' and log."scheduledDate" > %(as_of)s
                         and log."scheduledDate" >= %(next_week_start_at)s
                         and log."scheduledDate" < %(next_week_end_at)s
-                        and coalesce(log.outcome, '') not in ('CANCELLED', 'RESCHEDULED')
+                        and (log.outcome is null or log.outcome not in ('CANCELLED', 'RESCHEDULED'))
                         and not coalesce(log."completedDate" <= %(as_of)s
                             and coalesce(log.outcome, 'COMPLETED') = 'COMPLETED', false)
                 ) as upcoming_next_week

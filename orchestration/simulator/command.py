@@ -17,8 +17,9 @@ from orchestration import warehouse
 from orchestration.errors import EmgError
 from orchestration.simulator.defects import Defect, describe, inject
 from orchestration.simulator.export import write_sales_csv
-from orchestration.simulator.load import LoadStats, replace_tables
+from orchestration.simulator.load import LoadStats, replace_tables, unknown_enum_values
 from orchestration.simulator.model import Dataset, SimConfig, generate
+from orchestration.simulator.tables import ENUM_SHAPES
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,13 @@ def cli_generate(
     bad_rows: int,
     no_sales_feed: bool,
     sales_csv: Path | None,
+    enum_columns: str = "enum",
 ) -> GenerateResult:
-    """Replace the crm and sales_ext tables with simulated data; print what was done."""
+    """Replace the crm and sales_ext tables with simulated data; print what was done.
+
+    `enum_columns`: "enum" creates the CRM's enum columns as Prisma does (PostgreSQL enum
+    types), "text" as most replication tools write them.
+    """
     for name, value, minimum in (
         ("leads", leads, 1),
         ("days-back", days_back, 1),
@@ -67,6 +73,10 @@ def cli_generate(
         ("bad-rows", bad_rows, 0),
     ):
         _check(name, value, minimum)
+    if enum_columns not in ENUM_SHAPES:
+        raise EmgError(
+            f"--enum-columns must be one of {', '.join(ENUM_SHAPES)}, not {enum_columns}"
+        )
     if sales_csv is not None and not sales_csv.parent.is_dir():
         raise EmgError(f"--sales-csv {sales_csv}: folder {sales_csv.parent} does not exist")
     if as_of.tzinfo is None:
@@ -85,16 +95,28 @@ def cli_generate(
         dataset = generate(config)
         clean_sales, counts = list(dataset.tables["sales"]), _counts(dataset)
         manifest = inject(dataset, bad_rows, seed, with_sales=not no_sales_feed)
+    shape = "enum types" if enum_columns == "enum" else "text"
     click.echo(
         f"generated {counts} in {perf_counter() - started:.1f} s "
-        f"(seed {seed}, as of {dataset.as_of.isoformat(timespec='milliseconds')}Z)"
+        f"(seed {seed}, as of {dataset.as_of.isoformat(timespec='milliseconds')}Z, "
+        f"enum columns as {shape})"
     )
     if manifest:
         click.echo(f"injected {bad_rows} bad rows of each kind: {describe(manifest)}")
+    unknown = unknown_enum_values(dataset.tables) if enum_columns == "enum" else {}
+    if unknown:
+        added = "; ".join(f"{name} + {', '.join(values)}" for name, values in unknown.items())
+        click.echo(
+            f"unknown enum values added to their types, as a later CRM migration would: {added}"
+        )
     conn = warehouse.connect()
     try:
         stats = replace_tables(
-            conn, dataset.tables, with_sales=not no_sales_feed, progress=on_terminal
+            conn,
+            dataset.tables,
+            with_sales=not no_sales_feed,
+            progress=on_terminal,
+            enum_columns=enum_columns,
         )
     finally:
         conn.close()

@@ -1,4 +1,8 @@
-"""COPY the simulated tables into the warehouse, replacing what was there, in one transaction."""
+"""COPY the simulated tables into the warehouse, replacing what was there, in one transaction.
+
+The tables are created as Prisma Migrate creates them (orchestration/sql/raw_schema.sql: enum
+types, timestamp(3), integer), then given the shape asked for (`enum_shape_statements`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from orchestration.errors import EmgError
-from orchestration.simulator.tables import COLUMNS, CRM_TABLES, QUALIFIED
+from orchestration.simulator.tables import (
+    COLUMNS,
+    CRM_TABLES,
+    ENUM_COLUMNS,
+    ENUM_SHAPES,
+    ENUM_TYPES,
+    QUALIFIED,
+)
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 CHUNK_ROWS = 50_000
@@ -53,6 +64,54 @@ def copy_statement(table: str) -> str:
     return f"COPY {QUALIFIED[table]} ({columns}) FROM STDIN WITH (FORMAT csv)"
 
 
+def unknown_enum_values(tables: dict[str, list[tuple]]) -> dict[str, list[str]]:
+    """Enum type -> the values in `tables` that it does not list (sorted), where there are any."""
+    found: dict[str, set[str]] = {}
+    for (table, column), type_name in ENUM_COLUMNS.items():
+        position = COLUMNS[table].index(column)
+        known = ENUM_TYPES[type_name]
+        values = {row[position] for row in tables.get(table, ())} - {None, *known}
+        if values:
+            found.setdefault(type_name, set()).update(values)
+    return {type_name: sorted(found[type_name]) for type_name in ENUM_TYPES if type_name in found}
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def enum_shape_statements(tables: dict[str, list[tuple]], enum_columns: str) -> list[str]:
+    """The DDL that gives raw_schema.sql's Prisma shape the enum columns' shape asked for.
+
+    "text": every enum column becomes text and the enum types are dropped, as a replication
+    tool that writes text leaves the replica. "enum": Prisma's shape as it is. An enum-typed
+    column cannot hold a value its type does not list; an unknown value (the simulator's
+    `unknown_enum` defects) is one the CRM added after the warehouse's models were written, so
+    in the enum shape it is added to its type, as the CRM's later migration did (`alter type
+    ... add value`, usable at once on a type created in the same transaction). The same rows
+    then load in both shapes, and staging flags them alike.
+    """
+    if enum_columns not in ENUM_SHAPES:
+        raise ValueError(f"enum_columns must be one of {ENUM_SHAPES}, not {enum_columns!r}")
+    if enum_columns == "enum":
+        return [
+            f'alter type crm."{type_name}" add value {_literal(value)}'
+            for type_name, values in unknown_enum_values(tables).items()
+            for value in values
+        ]
+    by_table: dict[str, list[str]] = {}
+    for table, column in ENUM_COLUMNS:
+        by_table.setdefault(table, []).append(f'alter column "{column}" type text')
+    types = ", ".join(f'crm."{type_name}"' for type_name in ENUM_TYPES)
+    return [
+        *(
+            f"alter table {QUALIFIED[table]} {', '.join(changes)}"
+            for table, changes in by_table.items()
+        ),
+        f"drop type {types}",
+    ]
+
+
 @contextmanager
 def _progress(enabled: bool):
     """A rich bar per table on a terminal; nothing otherwise."""
@@ -70,13 +129,19 @@ def _progress(enabled: bool):
 
 
 def replace_tables(
-    conn, tables: dict[str, list[tuple]], with_sales: bool = True, progress: bool = False
+    conn,
+    tables: dict[str, list[tuple]],
+    with_sales: bool = True,
+    progress: bool = False,
+    enum_columns: str = "enum",
 ) -> LoadStats:
     """Drop and recreate crm (and sales_ext.sales) from the DDL, then COPY every table.
 
     One transaction: on any failure nothing changes. Without `with_sales` the feed table is
-    dropped and not recreated (the warehouse must cope with a missing feed).
+    dropped and not recreated (the warehouse must cope with a missing feed). `enum_columns`
+    is "enum" (Prisma's enum types) or "text" (see `enum_shape_statements`).
     """
+    shape = enum_shape_statements(tables, enum_columns)
     names = [*CRM_TABLES, "sales"] if with_sales else list(CRM_TABLES)
     started = perf_counter()
     current = None
@@ -89,6 +154,8 @@ def replace_tables(
             cur.execute("set local lock_timeout = '60s'")
             cur.execute("drop schema if exists crm cascade")
             cur.execute((SQL_DIR / "raw_schema.sql").read_text())
+            for statement in shape:
+                cur.execute(statement)
             cur.execute("drop table if exists sales_ext.sales cascade")
             if with_sales:
                 cur.execute((SQL_DIR / "sales_schema.sql").read_text())

@@ -81,3 +81,29 @@ ACTIVITY_TYPES = ("CALL", "EMAIL", "MEETING", "NOTE", "STATUS_CHANGE")
 OUTCOMES = ("COMPLETED", "NO_SHOW", "CANCELLED", "RESCHEDULED")
 METRICS = ("CALLS_COMPLETED", "AGREEMENTS", "LISTS_OUT", "UPCOMING_CALLS", "SALES")
 PERIODS = ("WEEK", "MONTH")
+
+# Prisma's enums (SPEC §2): the PostgreSQL enum type Prisma Migrate creates for each (named
+# after the Prisma schema's enum, quoted PascalCase, in schema crm like the tables), its
+# values in declaration order, and the columns of that type. orchestration/sql/raw_schema.sql
+# spells the same types out.
+ENUM_TYPES: dict[str, tuple[str, ...]] = {
+    "Role": ROLES,
+    "PipelineStatus": STATUSES,
+    "ActivityType": ACTIVITY_TYPES,
+    "ActivityOutcome": OUTCOMES,
+    "KpiMetric": METRICS,
+    "KpiPeriod": PERIODS,
+}
+ENUM_COLUMNS: dict[tuple[str, str], str] = {
+    ("User", "role"): "Role",
+    ("PipelineItem", "status"): "PipelineStatus",
+    ("ActivityLog", "type"): "ActivityType",
+    ("ActivityLog", "outcome"): "ActivityOutcome",
+    ("ActivityLog", "fromStatus"): "PipelineStatus",
+    ("ActivityLog", "toStatus"): "PipelineStatus",
+    ("KpiTarget", "metric"): "KpiMetric",
+    ("KpiTarget", "period"): "KpiPeriod",
+}
+# How the enum columns are created: Prisma's enum types (what a logical replica or a restore
+# keeps), or text (what most replication tools write).
+ENUM_SHAPES: tuple[str, ...] = ("enum", "text")

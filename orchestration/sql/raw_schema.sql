@@ -1,14 +1,46 @@
--- The CRM's tables as the replication tool lands them in the warehouse (SPEC §2).
--- Prisma's names (quoted camelCase), timestamps are timestamp(3) without time zone holding UTC,
--- ids are text. A replica carries no constraints: duplicates, orphans and nulls can arrive,
--- and staging sorts them out (SPEC §8).
+-- The CRM's tables as Prisma Migrate creates them, replicated into the warehouse (SPEC §2).
+-- Prisma's names (quoted camelCase); enums are PostgreSQL enum types named after the Prisma
+-- schema's enums (quoted PascalCase), timestamps are timestamp(3) without time zone holding
+-- UTC, integers integer, ids text. A replica carries no constraints: duplicates, orphans and
+-- nulls can arrive, and staging sorts them out (SPEC §8).
+--
+-- This is the shape a logical replica or a restore keeps. `emg crm generate --enum-columns
+-- text` turns the enum columns into text afterwards, as most replication tools write them
+-- (orchestration/simulator/load.py); the values of each type are those of
+-- orchestration/simulator/tables.py.
 create schema if not exists crm;
+
+create type crm."Role" as enum ('BDR', 'LEAD_GEN', 'MANAGER', 'ADMIN');
+
+create type crm."PipelineStatus" as enum (
+    'LEAD',
+    'CALL_BOOKED',
+    'CALL_CONDUCTED',
+    'PROPOSAL_SENT',
+    'PROPOSAL_FOLLOW_UP',
+    'AGREEMENT_SIGNED',
+    'PARTNER_LIST_SENT',
+    'SOLD',
+    'LIST_OUT_NOT_SOLD',
+    'FREE_QA_OFFERED',
+    'LOST'
+);
+
+create type crm."ActivityType" as enum ('CALL', 'EMAIL', 'MEETING', 'NOTE', 'STATUS_CHANGE');
+
+create type crm."ActivityOutcome" as enum ('COMPLETED', 'NO_SHOW', 'CANCELLED', 'RESCHEDULED');
+
+create type crm."KpiMetric" as enum (
+    'CALLS_COMPLETED', 'AGREEMENTS', 'LISTS_OUT', 'UPCOMING_CALLS', 'SALES'
+);
+
+create type crm."KpiPeriod" as enum ('WEEK', 'MONTH');
 
 create table crm."User" (
     "id" text,
     "name" text,
     "email" text,
-    "role" text,
+    "role" crm."Role",
     "team" text,
     "isActive" boolean,
     "createdAt" timestamp(3),
@@ -19,7 +51,7 @@ create table crm."PipelineItem" (
     "id" text,
     "name" text,
     "category" text,
-    "status" text,
+    "status" crm."PipelineStatus",
     "assignedToId" text,
     "sublistId" text,
     "callDate" timestamp(3),
@@ -45,12 +77,12 @@ create table crm."ActivityLog" (
     "id" text,
     "pipelineItemId" text,
     "userId" text,
-    "type" text,
+    "type" crm."ActivityType",
     "scheduledDate" timestamp(3),
     "completedDate" timestamp(3),
-    "outcome" text,
-    "fromStatus" text,
-    "toStatus" text,
+    "outcome" crm."ActivityOutcome",
+    "fromStatus" crm."PipelineStatus",
+    "toStatus" crm."PipelineStatus",
     "notes" text,
     "createdAt" timestamp(3),
     "updatedAt" timestamp(3)
@@ -58,8 +90,8 @@ create table crm."ActivityLog" (
 
 create table crm."KpiTarget" (
     "id" text,
-    "metric" text,
-    "period" text,
+    "metric" crm."KpiMetric",
+    "period" crm."KpiPeriod",
     "userId" text,
     "targetValue" integer,
     "effectiveFrom" date,

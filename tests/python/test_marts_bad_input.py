@@ -4,7 +4,8 @@ empty or missing leaves revenue null rather than failing.
 
 Three builds, each in a module-scoped fixture that snapshots what the tests need right after
 it: 200 bad rows of each kind plus an idle BDR; the same data with the sales feed truncated;
-200 bad rows without any sales feed.
+200 bad rows without any sales feed. The CRM's enum columns are text here, the shape in which
+a replica can hold values the warehouse does not know.
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ def _build() -> Built:
 @pytest.fixture(scope="module")
 def bad_rows(warehouse) -> Built:
     """200 bad rows of each kind, plus a BDR who has done nothing at all."""
-    run_emg("crm", "generate", "--as-of", AS_OF, "--bad-rows", "200")
+    run_emg("crm", "generate", "--as-of", AS_OF, "--bad-rows", "200", "--enum-columns", "text")
     conn = wh.connect()
     conn.autocommit = True
     try:
@@ -242,7 +243,17 @@ def empty_sales_feed(bad_rows) -> Built:
 @pytest.fixture(scope="module")
 def no_sales_feed(empty_sales_feed) -> Built:
     """200 bad rows of each kind and no sales_ext.sales at all."""
-    run_emg("crm", "generate", "--as-of", AS_OF, "--bad-rows", "200", "--no-sales-feed")
+    run_emg(
+        "crm",
+        "generate",
+        "--as-of",
+        AS_OF,
+        "--bad-rows",
+        "200",
+        "--no-sales-feed",
+        "--enum-columns",
+        "text",
+    )
     return _build()
 
 

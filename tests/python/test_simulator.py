@@ -18,6 +18,8 @@ from orchestration.simulator.defects import KINDS
 from orchestration.simulator.model import SimConfig, generate
 from orchestration.simulator.tables import (
     ACTIVITY_TYPES,
+    ENUM_COLUMNS,
+    ENUM_TYPES,
     METRICS,
     OUTCOMES,
     PERIODS,
@@ -39,6 +41,7 @@ DEFAULTS = dict(
     bad_rows=0,
     no_sales_feed=False,
     sales_csv=None,
+    enum_columns="enum",
 )
 LOCAL = "at time zone 'UTC' at time zone 'Europe/London'"  # naive UTC -> London wall clock
 
@@ -331,7 +334,7 @@ def test_every_status_outcome_role_and_activity_type_appears(seeded, db):
     twice = """
         select count(*) from (
             select "pipelineItemId" from crm."ActivityLog"
-            where type = 'STATUS_CHANGE' and "toStatus" like 'PROPOSAL\\_%%'
+            where type = 'STATUS_CHANGE' and cast("toStatus" as text) like 'PROPOSAL\\_%%'
             group by 1 having count(*) filter (where "toStatus" = 'PROPOSAL_SENT') > 1) t
     """
     assert count(db, twice) > 0
@@ -463,11 +466,14 @@ DEFECT_SQL = {
                       (select id from crm."PipelineItem" where id is not null))
     """,
     "unknown_enum": """
-        select (select count(*) from crm."PipelineItem" where status <> all(%(statuses)s))
+        select (select count(*) from crm."PipelineItem"
+                where cast(status as text) <> all(%(statuses)s))
              + (select count(*) from crm."ActivityLog"
-                where type <> all(%(types)s) or outcome <> all(%(outcomes)s))
-             + (select count(*) from crm."User" where role <> all(%(roles)s))
-             + (select count(*) from crm."KpiTarget" where metric <> all(%(metrics)s))
+                where cast(type as text) <> all(%(types)s)
+                   or cast(outcome as text) <> all(%(outcomes)s))
+             + (select count(*) from crm."User" where cast(role as text) <> all(%(roles)s))
+             + (select count(*) from crm."KpiTarget"
+                where cast(metric as text) <> all(%(metrics)s))
              + (select count(*) from sales_ext.sales where currency not in ('GBP', 'EUR'))
     """,
     "null_required": """
@@ -510,7 +516,7 @@ def test_clean_data_has_none_of_the_defects(seeded, db):
 
 def test_bad_rows_adds_n_rows_of_each_kind(warehouse, db):
     bad = 11  # more than any kind has variants, so every variant appears
-    result = load(bad_rows=bad)
+    result = load(bad_rows=bad, enum_columns="text")
     per_kind = Counter(defect.kind for defect in result.manifest)
     assert per_kind == dict.fromkeys(KINDS, bad)
     tables = {(defect.kind, defect.table) for defect in result.manifest}
@@ -526,18 +532,18 @@ def test_bad_rows_adds_n_rows_of_each_kind(warehouse, db):
         assert (
             count(db, f"select count(*) from {QUALIFIED[table]} where id = %s", (defect_id,)) >= 1
         )
-    again = load(bad_rows=bad)
+    again = load(bad_rows=bad, enum_columns="text")
     assert again.manifest == result.manifest, "defects are deterministic too"
 
 
 def test_bad_rows_without_a_sales_feed_spread_over_the_crm_tables(warehouse, db):
-    result = load(bad_rows=5, no_sales_feed=True)
+    result = load(bad_rows=5, no_sales_feed=True, enum_columns="text")
     assert Counter(defect.kind for defect in result.manifest) == dict.fromkeys(KINDS, 5)
     assert all(defect.table != "sales" for defect in result.manifest)
 
 
 def test_no_sales_feed_leaves_no_sales_table_and_replaces_everything(warehouse, db):
-    load(bad_rows=2)
+    load(bad_rows=2, enum_columns="text")
     assert count(db, "select to_regclass('sales_ext.sales') is not null")
     load(no_sales_feed=True)
     assert not count(db, "select to_regclass('sales_ext.sales') is not null")
@@ -562,8 +568,74 @@ def test_a_failed_load_keeps_the_previous_data(warehouse, db, monkeypatch):
 
     monkeypatch.setattr(command, "generate", generate_a_bad_sale)
     with pytest.raises(EmgError, match=r"loading sales_ext\.sales failed .*previous data"):
-        load(seed=7, bad_rows=3)
+        load(seed=7, bad_rows=3, enum_columns="text")
     assert table_hashes(db) == before
+
+
+# --- the enum columns' two shapes -----------------------------------------------------------
+
+ENUM_SHAPE_SQL = """
+    select table_name, column_name, data_type, udt_name
+    from information_schema.columns
+    where table_schema = 'crm' and (table_name, column_name) in %(columns)s
+"""
+ENUM_VALUES_SQL = """
+    select types.typname, array_agg(labels.enumlabel order by labels.enumsortorder)
+    from pg_type as types
+    inner join pg_namespace as schemas on types.typnamespace = schemas.oid
+    inner join pg_enum as labels on types.oid = labels.enumtypid
+    where schemas.nspname = 'crm'
+    group by 1
+"""
+
+
+def enum_shape(db) -> tuple[dict[tuple[str, str], tuple[str, str]], dict[str, tuple[str, ...]]]:
+    """((table, column) -> (data_type, udt_name) of every enum column), (type -> its values)."""
+    columns = query(db, ENUM_SHAPE_SQL, {"columns": tuple(ENUM_COLUMNS)})
+    types = {name: tuple(values) for name, values in query(db, ENUM_VALUES_SQL)}
+    return {(table, column): (kind, udt) for table, column, kind, udt in columns}, types
+
+
+def test_tables_are_created_as_prisma_migrate_creates_them(seeded, db):
+    columns, types = enum_shape(db)
+    assert columns == {
+        column: ("USER-DEFINED", type_name) for column, type_name in ENUM_COLUMNS.items()
+    }
+    assert types == ENUM_TYPES
+    shapes = query(
+        db,
+        """select column_name, data_type, datetime_precision from information_schema.columns
+           where table_schema = 'crm' and (column_name like '%%At' or column_name like '%%Date'
+                                           or column_name in ('partnerListSize', 'targetValue'))
+             and column_name not in ('effectiveFrom', 'effectiveTo')""",
+    )
+    assert {(kind, precision) for _, kind, precision in shapes} == {
+        ("timestamp without time zone", 3),
+        ("integer", None),
+    }
+
+
+def test_enum_columns_text_creates_them_as_text_and_no_enum_type(warehouse, db):
+    load(enum_columns="text")
+    columns, types = enum_shape(db)
+    assert columns == dict.fromkeys(ENUM_COLUMNS, ("text", "text"))
+    assert types == {}
+
+
+def test_both_shapes_hold_the_same_rows_and_unknown_values_join_their_enum_type(warehouse, db):
+    as_text = load(bad_rows=11, enum_columns="text")
+    text_rows = table_hashes(db)
+    as_enums = load(bad_rows=11)
+    assert as_enums.manifest == as_text.manifest
+    assert table_hashes(db) == text_rows
+    # an unknown value is one the CRM added after the warehouse's models: its type lists it last
+    assert enum_shape(db)[1] == ENUM_TYPES | {
+        "Role": (*ROLES, "INTERN"),
+        "PipelineStatus": (*STATUSES, "ON_HOLD"),
+        "ActivityType": (*ACTIVITY_TYPES, "SMS"),
+        "ActivityOutcome": (*OUTCOMES, "VOICEMAIL"),
+        "KpiMetric": (*METRICS, "DEMOS_BOOKED"),
+    }
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -578,10 +650,14 @@ def test_cli_generates_end_to_end_and_prints_a_summary(warehouse, db, tmp_path):
         "2026-11-25T15:00:00Z",
         "--bad-rows",
         "2",
+        "--enum-columns",
+        "text",
         "--sales-csv",
         str(sales_csv),
     )
     assert "injected 2 bad rows of each kind: duplicate 2" in result.stdout
+    assert "enum columns as text)" in result.stdout
+    assert "unknown enum values added" not in result.stdout
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("loaded ") and "rows into 6 tables in" in last and "rows/s)" in last
     assert "Traceback" not in result.stderr

@@ -39,10 +39,10 @@ renamed as (
         "userId" as user_id,
 
         ----------  enums and text
-        upper(nullif(trim(type), '')) as activity_type,
-        upper(nullif(trim(outcome), '')) as outcome,
-        upper(nullif(trim("fromStatus"), '')) as from_status,
-        upper(nullif(trim("toStatus"), '')) as to_status,
+        {{ clean_enum('type') }} as activity_type,
+        {{ clean_enum('outcome') }} as outcome,
+        {{ clean_enum('"fromStatus"') }} as from_status,
+        {{ clean_enum('"toStatus"') }} as to_status,
         notes,
 
         ----------  timestamps

@@ -20,8 +20,8 @@ renamed as (
         "userId" as user_id,
 
         ----------  enums
-        upper(nullif(trim(metric), '')) as metric,
-        upper(nullif(trim(period), '')) as period,
+        {{ clean_enum('metric') }} as metric,
+        {{ clean_enum('period') }} as period,
 
         ----------  numerics
         "targetValue" as target_value,

@@ -34,7 +34,7 @@ renamed as (
         ----------  text
         nullif(trim(name), '') as item_name,
         nullif(trim(category), '') as category,
-        upper(nullif(trim(status), '')) as status,
+        {{ clean_enum('status') }} as status,
 
         ----------  numerics
         "partnerListSize" as raw_partner_list_size,

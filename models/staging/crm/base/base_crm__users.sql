@@ -21,7 +21,7 @@ renamed as (
         ----------  text
         nullif(trim(name), '') as user_name,
         lower(nullif(trim(email), '')) as email,
-        upper(nullif(trim(role), '')) as user_role,
+        {{ clean_enum('role') }} as user_role,
         nullif(trim(team), '') as team,
 
         ----------  booleans
