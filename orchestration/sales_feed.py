@@ -16,7 +16,9 @@ A file with a header and no rows is refused too. Negative amounts and unknown pi
 or currencies are loaded: the warehouse flags them (SPEC §8).
 
 A row whose values did not change is left alone (its loaded_at too), so loading the same
-file twice changes nothing.
+file twice changes nothing. When a re-loaded sale_id changes any value, the version it
+replaces (with its loaded_at) is first copied to sales_ext.sales_history with replaced_at,
+the load's time, in the same statement: no earlier figure is lost.
 """
 
 from __future__ import annotations
@@ -78,8 +80,32 @@ order by line_number
 limit 1
 """
 
+# One statement, one snapshot: `replaced` reads the rows as they were before the upsert.
 _MERGE = """
-with upserted as (
+with replaced as (
+    select
+        sales.sale_id,
+        sales.pipeline_item_id,
+        sales.sold_at,
+        sales.amount,
+        sales.currency,
+        sales.loaded_at
+    from sales_ext.sales as sales
+    inner join incoming_sales as incoming on sales.sale_id = incoming.sale_id
+    where (sales.pipeline_item_id, sales.sold_at, sales.amount, sales.currency)
+        is distinct from (incoming.pipeline_item_id, incoming.sold_at, incoming.amount,
+                          incoming.currency)
+),
+
+archived as (
+    insert into sales_ext.sales_history (
+        sale_id, pipeline_item_id, sold_at, amount, currency, loaded_at, replaced_at
+    )
+    select sale_id, pipeline_item_id, sold_at, amount, currency, loaded_at, now()
+    from replaced
+),
+
+upserted as (
     insert into sales_ext.sales as sales (sale_id, pipeline_item_id, sold_at, amount, currency)
     select sale_id, pipeline_item_id, sold_at, amount, currency
     from incoming_sales
@@ -390,6 +416,8 @@ def upsert(conn, sales: Iterable[tuple[int, Sale]], name: str) -> tuple[int, int
                 "nothing was loaded"
             )
         cur.execute("analyze incoming_sales")
+        # Loads one at a time, so the history's old versions are the ones replaced.
+        cur.execute("lock table sales_ext.sales in share row exclusive mode")
         cur.execute(_MERGE)
         read, inserted, updated = cur.fetchone()
     return read, inserted, updated

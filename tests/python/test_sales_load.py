@@ -44,6 +44,14 @@ def snapshot(db) -> list[tuple]:
     )
 
 
+def history(db) -> list[tuple]:
+    return query(
+        db,
+        "select sale_id, pipeline_item_id, sold_at, amount, currency, loaded_at, replaced_at "
+        "from sales_ext.sales_history order by sale_id, replaced_at",
+    )
+
+
 def assert_refused(result, path, problem: str) -> None:
     """Exit 1 and one line: the file, the line and the problem; no traceback."""
     assert result.returncode == 1
@@ -55,8 +63,8 @@ def assert_refused(result, path, problem: str) -> None:
 
 @pytest.fixture()
 def no_feed(warehouse, db):
-    """No sales_ext.sales table: the loader must create it."""
-    query(db, "drop table if exists sales_ext.sales cascade")
+    """No sales_ext.sales table (nor its history): the loader must create them."""
+    query(db, "drop table if exists sales_ext.sales, sales_ext.sales_history cascade")
 
 
 @pytest.fixture()
@@ -78,12 +86,14 @@ def test_a_good_file_loads_every_row_with_its_values(no_feed, db, tmp_path):
     assert rows["S3"][2] == datetime(2026, 10, 3, 12, 0, tzinfo=UTC)
     assert rows["S3"][3] == Decimal("-20.00")
     assert rows["S4"][1] is None and rows["S4"][4] == "EUR"
+    assert history(db) == []
 
 
 def test_loading_the_same_file_twice_changes_nothing(loaded, db, tmp_path):
     result = run_emg("sales", "load", str(write(tmp_path, [HEADER, *GOOD_ROWS], "again.csv")))
     assert "0 new, 0 changed, 4 unchanged" in result.stdout
     assert snapshot(db) == loaded  # same values, same loaded_at, not even rewritten
+    assert history(db) == []
 
 
 def test_a_changed_row_is_updated_and_only_that_row(loaded, db, tmp_path):
@@ -94,6 +104,32 @@ def test_a_changed_row_is_updated_and_only_that_row(loaded, db, tmp_path):
     assert after["S2"][3] == Decimal("260.00") and after["S2"][5] > before["S2"][5]
     assert all(after[sale] == before[sale] for sale in ("S1", "S3", "S4"))
     assert "S9" in after
+
+
+def test_a_changed_sale_keeps_its_old_version_in_the_history(loaded, db, tmp_path):
+    changed = [
+        GOOD_ROWS[0].replace("GBP", "EUR"),
+        GOOD_ROWS[1].replace("250.50", "260.00"),
+        *GOOD_ROWS[2:],
+    ]
+    path = write(tmp_path, [HEADER, *changed], "changed.csv")
+    run_emg("sales", "load", str(path))
+    before, after = {r[0]: r for r in loaded}, {r[0]: r for r in snapshot(db)}
+    kept = history(db)
+    # Each old version as it was, with its own loaded_at; replaced when the new one was written.
+    assert kept == [(*before[sale][:6], after[sale][5]) for sale in ("S1", "S2")]
+    assert kept[1][3] == Decimal("250.50")
+
+    run_emg("sales", "load", str(path))  # the same file again: no new history
+    assert history(db) == kept
+
+    run_emg("sales", "load", str(write(tmp_path, [HEADER, *GOOD_ROWS], "back.csv")))
+    assert [(row[0], row[3]) for row in history(db)] == [
+        ("S1", Decimal("100.00")),
+        ("S1", Decimal("100.00")),
+        ("S2", Decimal("250.50")),
+        ("S2", Decimal("260.00")),
+    ]
 
 
 BAD_FILES = {
@@ -176,6 +212,7 @@ def test_a_bad_file_is_refused_whole_in_one_line(loaded, db, tmp_path, kind):
     result = run_emg("sales", "load", str(path), check=False)
     assert_refused(result, path, problem)
     assert snapshot(db) == loaded
+    assert history(db) == []
 
 
 def test_a_header_without_sales_is_refused(loaded, db, tmp_path):
@@ -213,6 +250,7 @@ def test_a_missing_sales_schema_is_created(warehouse, db, tmp_path):
     query(db, "drop schema if exists sales_ext cascade")
     run_emg("sales", "load", str(write(tmp_path, [HEADER, NEW_ROW])))
     assert query(db, "select sale_id from sales_ext.sales") == [("S9",)]
+    assert history(db) == []
 
 
 def test_a_large_file_streams_in_bounded_memory(no_feed, db, tmp_path):
