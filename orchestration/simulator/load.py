@@ -75,7 +75,8 @@ def replace_tables(
     """Drop and recreate crm (and sales_ext.sales) from the DDL, then COPY every table.
 
     One transaction: on any failure nothing changes. Without `with_sales` the feed table is
-    dropped and not recreated (the warehouse must cope with a missing feed).
+    dropped and not recreated (the warehouse must cope with a missing feed). The history of
+    the replaced feed (sales_ext.sales_history) goes with it: it described other sales.
     """
     names = [*CRM_TABLES, "sales"] if with_sales else list(CRM_TABLES)
     started = perf_counter()
@@ -89,7 +90,7 @@ def replace_tables(
             cur.execute("set local lock_timeout = '60s'")
             cur.execute("drop schema if exists crm cascade")
             cur.execute((SQL_DIR / "raw_schema.sql").read_text())
-            cur.execute("drop table if exists sales_ext.sales cascade")
+            cur.execute("drop table if exists sales_ext.sales, sales_ext.sales_history cascade")
             if with_sales:
                 cur.execute((SQL_DIR / "sales_schema.sql").read_text())
             for current in names:
