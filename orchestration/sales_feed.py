@@ -23,6 +23,7 @@ the load's time, in the same statement: no earlier figure is lost.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -316,14 +317,17 @@ def _bounded_lines(handle: TextIO, name: str) -> Iterator[str]:
 
 
 def _first_non_utf8_line(path: Path) -> int:
-    number = 0
+    """The line of the file's first byte that is not UTF-8, read in blocks (not lines)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        while block := handle.read(COPY_CHUNK):
             try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
-    return number
+                decoder.decode(block)
+            except UnicodeDecodeError as err:
+                return line + err.object[: err.start].count(b"\n")
+            line += block.count(b"\n")
+    return line  # a sequence cut short at the end of the file
 
 
 def read_sales(path: Path, window: Window) -> Iterator[tuple[int, Sale]]:
