@@ -32,11 +32,11 @@ def _parse_as_of(value: str | None) -> datetime | None:
     parsed = parsed.astimezone(UTC)
     from orchestration.project_vars import plausible_window
 
-    earliest, latest = plausible_window(datetime.now(UTC))
-    if not earliest <= parsed <= latest:
+    window = plausible_window(datetime.now(UTC))
+    if parsed not in window:
         raise EmgError(
-            f"--as-of {value!r} is outside the plausible window {earliest:%Y-%m-%d} to "
-            f"{latest:%Y-%m-%d} (dbt vars earliest_plausible_date, plausible_days_ahead)"
+            f"--as-of {value!r} is outside the plausible window {window.earliest:%Y-%m-%d} to "
+            f"{window.latest:%Y-%m-%d} (dbt vars earliest_plausible_date, plausible_days_ahead)"
         )
     return parsed
 

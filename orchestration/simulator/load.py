@@ -138,8 +138,9 @@ def replace_tables(
     """Drop and recreate crm (and sales_ext.sales) from the DDL, then COPY every table.
 
     One transaction: on any failure nothing changes. Without `with_sales` the feed table is
-    dropped and not recreated (the warehouse must cope with a missing feed). `enum_columns`
-    is "enum" (Prisma's enum types) or "text" (see `enum_shape_statements`).
+    dropped and not recreated (the warehouse must cope with a missing feed). The history of
+    the replaced feed (sales_ext.sales_history) goes with it: it described other sales.
+    `enum_columns` is "enum" (Prisma's enum types) or "text" (see `enum_shape_statements`).
     """
     shape = enum_shape_statements(tables, enum_columns)
     names = [*CRM_TABLES, "sales"] if with_sales else list(CRM_TABLES)
@@ -156,7 +157,7 @@ def replace_tables(
             cur.execute((SQL_DIR / "raw_schema.sql").read_text())
             for statement in shape:
                 cur.execute(statement)
-            cur.execute("drop table if exists sales_ext.sales cascade")
+            cur.execute("drop table if exists sales_ext.sales, sales_ext.sales_history cascade")
             if with_sales:
                 cur.execute((SQL_DIR / "sales_schema.sql").read_text())
             for current in names:

@@ -547,11 +547,19 @@ def test_no_sales_feed_leaves_no_sales_table_and_replaces_everything(warehouse, 
     assert count(db, "select to_regclass('sales_ext.sales') is not null")
     load(no_sales_feed=True)
     assert not count(db, "select to_regclass('sales_ext.sales') is not null")
+    assert not count(db, "select to_regclass('sales_ext.sales_history') is not null")
     crm_marked = MARKED.replace(
         "+ (select count(*) from sales_ext.sales where sale_id like %(mark)s)", ""
     )
     assert count(db, crm_marked, {"mark": "BAD:%"}) == 0
     assert count(db, 'select count(*) - count(distinct id) from crm."User"') == 0
+
+
+def test_a_new_feed_replaces_the_history_of_the_old_one(warehouse, db):
+    load()
+    query(db, "insert into sales_ext.sales_history select *, now() from sales_ext.sales limit 1")
+    load()
+    assert count(db, "select count(*) from sales_ext.sales_history") == 0
 
 
 def test_a_failed_load_keeps_the_previous_data(warehouse, db, monkeypatch):
