@@ -1,5 +1,6 @@
--- Every raw crm."Sublist" row once: renamed, typed, and given a rejection_reason (null when
--- the row is clean). stg_crm__sublists keeps the clean rows; audit.rejected_rows the others.
+-- Every raw crm."Sublist" row once: renamed, typed, repaired, and given a rejection_reason (null
+-- when the row is clean). stg_crm__sublists keeps the clean rows; audit.rejected_rows the
+-- others.
 with
 
 source as (
@@ -31,14 +32,19 @@ renamed as (
         ----------  text
         nullif(trim(name), '') as sublist_name,
 
-        ----------  timestamps
-        cast("createdAt" as timestamp) as created_at,
+        ----------  timestamps (a createdAt outside the plausible window is nulled)
+        cast("createdAt" as timestamp) as raw_created_at,
+        case when {{ plausible_timestamp('"createdAt"') }} then cast("createdAt" as timestamp) end
+            as created_at,
 
         ----------  the raw row
         raw_row,
         row_number() over (
             partition by id
-            order by "createdAt" desc nulls last, md5(cast(raw_row as text))
+            order by
+                case when {{ plausible_timestamp('"createdAt"') }} then "createdAt" end
+                desc nulls last,
+                md5(cast(raw_row as text))
         ) as source_row_rank
 
     from source
@@ -49,6 +55,12 @@ flagged as (
 
     select
         renamed.*,
+
+        ----------  data-quality flags
+        coalesce(not {{ plausible_timestamp('renamed.raw_created_at') }}, false)
+            as has_implausible_timestamp,
+
+        ----------  why the row is rejected (null: it is clean)
         case
             when renamed.sublist_id is null then 'missing_id'
             when renamed.source_row_rank > 1 then 'duplicate'

@@ -66,6 +66,9 @@ flagged as (
             when renamed.pipeline_item_id is null then 'missing_pipeline_item_id'
             when renamed.amount is null then 'missing_amount'
             when renamed.sold_at is null then 'missing_sold_at'
+            -- infinite, before the window, or too long after the row was loaded
+            when not {{ plausible_timestamp('renamed.sold_at', 'renamed.loaded_at') }}
+                then 'implausible_sold_at'
             when raw_item_ids.pipeline_item_id is null then 'orphan_pipeline_item_id'
             when renamed.amount < 0 then 'negative_amount'
         end as rejection_reason
