@@ -12,13 +12,13 @@ source as (
 
 ),
 
--- Orphans are checked against every raw parent id, not the clean ones, so that a rejected
--- item or user does not cascade into rejected activity.
-raw_item_ids as (
+-- Orphans are checked against every raw parent id, not the clean ones. Every raw item id is
+-- here with the clean lead it belongs to, if any: activity on an item that belongs to no
+-- clean lead (the item rejected, or a partner contact whose sublist or lead is) could reach
+-- no mart, so it is rejected as unmapped_lead rather than vanish.
+item_leads as (
 
-    select distinct id as pipeline_item_id
-    from {{ source('crm', 'PipelineItem') }}
-    where id is not null
+    select * from {{ ref('base_crm__pipeline_item_leads') }}
 
 ),
 
@@ -127,17 +127,18 @@ flagged as (
             when repaired.created_at is null then 'missing_created_at'
             when not {{ plausible_timestamp('repaired.created_at', 'repaired.updated_at') }}
                 then 'implausible_created_at'
-            when raw_item_ids.pipeline_item_id is null then 'orphan_pipeline_item_id'
+            when item_leads.pipeline_item_id is null then 'orphan_pipeline_item_id'
             when raw_user_ids.user_id is null then 'orphan_user_id'
             -- completed after the CRM last wrote the row: cannot be true
             when repaired.completed_at > repaired.updated_at then 'future_timestamp'
             when not {{ plausible_timestamp('repaired.completed_at', 'repaired.written_at') }}
                 then 'implausible_completed_date'
+            when item_leads.lead_id is null then 'unmapped_lead'
         end as rejection_reason
 
     from repaired
-    left join raw_item_ids
-        on repaired.pipeline_item_id = raw_item_ids.pipeline_item_id
+    left join item_leads
+        on repaired.pipeline_item_id = item_leads.pipeline_item_id
     left join raw_user_ids
         on repaired.user_id = raw_user_ids.user_id
 
