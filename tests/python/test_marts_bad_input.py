@@ -1,10 +1,12 @@
 """The marts on bad input (SPEC §8): the build passes, rejected rows stay in audit.rejected_rows
-and count in no mart, a BDR with no activity still shows (with zeros), and a sales feed that is
-empty or missing leaves revenue null rather than failing.
+and count in no mart, a BDR with no activity still shows (with zeros), a sales feed that is
+empty or missing leaves revenue null rather than failing, and hostile values (a negative
+target, infinite timestamps, dates in 4713 BC, 1900 or 9999, sublists whose parent is not a
+lead) are rejected or nulled and flagged without stretching the calendar or losing a call.
 
-Three builds, each in a module-scoped fixture that snapshots what the tests need right after
+Four builds, each in a module-scoped fixture that snapshots what the tests need right after
 it: 200 bad rows of each kind plus an idle BDR; the same data with the sales feed truncated;
-200 bad rows without any sales feed.
+200 bad rows without any sales feed; clean data plus one hostile row of each kind.
 """
 
 from __future__ import annotations
