@@ -30,7 +30,8 @@ final as (
 
         ----------  data-quality flags
         has_unknown_type,
-        has_unknown_outcome
+        has_unknown_outcome,
+        has_implausible_timestamp
 
     from activity_logs
 

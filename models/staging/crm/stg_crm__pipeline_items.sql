@@ -44,6 +44,7 @@ final as (
         ----------  data-quality flags
         has_unknown_status,
         has_future_timestamp,
+        has_implausible_timestamp,
         has_negative_value
 
     from pipeline_items

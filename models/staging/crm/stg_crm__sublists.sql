@@ -13,7 +13,8 @@ final as (
         sublist_id,
         parent_item_id,
         sublist_name,
-        created_at
+        created_at,
+        has_implausible_timestamp
 
     from sublists
 

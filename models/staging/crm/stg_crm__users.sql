@@ -19,7 +19,8 @@ final as (
         is_bdr,
         has_unknown_role,
         created_at,
-        updated_at
+        updated_at,
+        has_implausible_timestamp
 
     from users
 

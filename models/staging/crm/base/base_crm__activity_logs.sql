@@ -1,4 +1,4 @@
--- Every raw crm."ActivityLog" row once: renamed, typed, flagged, and given a
+-- Every raw crm."ActivityLog" row once: renamed, typed, repaired, flagged, and given a
 -- rejection_reason (null when the row is clean). stg_crm__activity_logs keeps the clean
 -- rows; audit.rejected_rows the others.
 with
@@ -12,13 +12,13 @@ source as (
 
 ),
 
--- Orphans are checked against every raw parent id, not the clean ones, so that a rejected
--- item or user does not cascade into rejected activity.
-raw_item_ids as (
+-- Orphans are checked against every raw parent id, not the clean ones. Every raw item id is
+-- here with the clean lead it belongs to, if any: activity on an item that belongs to no
+-- clean lead (the item rejected, or a partner contact whose sublist or lead is) could reach
+-- no mart, so it is rejected as unmapped_lead rather than vanish.
+item_leads as (
 
-    select distinct id as pipeline_item_id
-    from {{ source('crm', 'PipelineItem') }}
-    where id is not null
+    select * from {{ ref('base_crm__pipeline_item_leads') }}
 
 ),
 
@@ -46,56 +46,101 @@ renamed as (
         notes,
 
         ----------  timestamps
-        cast("scheduledDate" as timestamp) as scheduled_at,
+        cast("scheduledDate" as timestamp) as raw_scheduled_at,
         cast("completedDate" as timestamp) as completed_at,
         cast("createdAt" as timestamp) as created_at,
-        cast("updatedAt" as timestamp) as updated_at,
+        cast("updatedAt" as timestamp) as raw_updated_at,
 
         ----------  the raw row
         raw_row,
         row_number() over (
             partition by id
-            order by "updatedAt" desc nulls last, md5(cast(raw_row as text))
+            order by
+                case when {{ plausible_timestamp('"updatedAt"') }} then "updatedAt" end
+                desc nulls last,
+                md5(cast(raw_row as text))
         ) as source_row_rank
 
     from source
 
 ),
 
+-- When the CRM last wrote the row: an implausible updatedAt (infinite, before the window) is
+-- nulled, like a missing one. written_at anchors the plausible window of the row's dates.
+anchored as (
+
+    select
+        *,
+        case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+            as updated_at,
+        greatest(
+            created_at,
+            case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+        ) as written_at
+
+    from renamed
+
+),
+
+-- A scheduled date outside the plausible window (macros/time/plausible_timestamp.sql) is
+-- nulled and flagged: the call is kept, and is not upcoming.
+repaired as (
+
+    select
+        *,
+        case
+            when {{ plausible_timestamp('raw_scheduled_at', 'written_at') }}
+                then raw_scheduled_at
+        end as scheduled_at
+
+    from anchored
+
+),
+
 flagged as (
 
     select
-        renamed.*,
+        repaired.*,
 
         ----------  data-quality flags
         coalesce(
-            renamed.activity_type not in ('CALL', 'EMAIL', 'MEETING', 'NOTE', 'STATUS_CHANGE'),
+            repaired.activity_type not in ('CALL', 'EMAIL', 'MEETING', 'NOTE', 'STATUS_CHANGE'),
             false
         ) as has_unknown_type,
         coalesce(
-            renamed.outcome not in ('COMPLETED', 'NO_SHOW', 'CANCELLED', 'RESCHEDULED'),
+            repaired.outcome not in ('COMPLETED', 'NO_SHOW', 'CANCELLED', 'RESCHEDULED'),
             false
         ) as has_unknown_outcome,
+        coalesce(
+            not {{ plausible_timestamp('repaired.raw_scheduled_at', 'repaired.written_at') }}
+            or not {{ plausible_timestamp('repaired.raw_updated_at') }},
+            false
+        ) as has_implausible_timestamp,
 
         ----------  why the row is rejected (null: it is clean)
         case
-            when renamed.activity_log_id is null then 'missing_id'
-            when renamed.source_row_rank > 1 then 'duplicate'
-            when renamed.activity_type is null then 'missing_type'
-            when renamed.user_id is null then 'missing_user_id'
-            when renamed.pipeline_item_id is null then 'missing_pipeline_item_id'
-            when renamed.created_at is null then 'missing_created_at'
-            when raw_item_ids.pipeline_item_id is null then 'orphan_pipeline_item_id'
+            when repaired.activity_log_id is null then 'missing_id'
+            when repaired.source_row_rank > 1 then 'duplicate'
+            when repaired.activity_type is null then 'missing_type'
+            when repaired.user_id is null then 'missing_user_id'
+            when repaired.pipeline_item_id is null then 'missing_pipeline_item_id'
+            when repaired.created_at is null then 'missing_created_at'
+            when not {{ plausible_timestamp('repaired.created_at', 'repaired.updated_at') }}
+                then 'implausible_created_at'
+            when item_leads.pipeline_item_id is null then 'orphan_pipeline_item_id'
             when raw_user_ids.user_id is null then 'orphan_user_id'
             -- completed after the CRM last wrote the row: cannot be true
-            when renamed.completed_at > renamed.updated_at then 'future_timestamp'
+            when repaired.completed_at > repaired.updated_at then 'future_timestamp'
+            when not {{ plausible_timestamp('repaired.completed_at', 'repaired.written_at') }}
+                then 'implausible_completed_date'
+            when item_leads.lead_id is null then 'unmapped_lead'
         end as rejection_reason
 
-    from renamed
-    left join raw_item_ids
-        on renamed.pipeline_item_id = raw_item_ids.pipeline_item_id
+    from repaired
+    left join item_leads
+        on repaired.pipeline_item_id = item_leads.pipeline_item_id
     left join raw_user_ids
-        on renamed.user_id = raw_user_ids.user_id
+        on repaired.user_id = raw_user_ids.user_id
 
 )
 

@@ -61,6 +61,8 @@ flagged as (
             when metric is null then 'missing_metric'
             when period is null then 'missing_period'
             when target_value is null then 'missing_target_value'
+            -- a negative target cannot be met or missed: it would judge every period green
+            when target_value < 0 then 'negative_target_value'
         end as rejection_reason
 
     from renamed

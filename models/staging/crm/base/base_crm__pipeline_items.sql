@@ -1,7 +1,8 @@
 -- Every raw crm."PipelineItem" row once: renamed, typed, flagged, and given a
 -- rejection_reason (null when the row is clean). stg_crm__pipeline_items keeps the clean
 -- rows; audit.rejected_rows the others. Defects that would lose a lead's calls if the lead
--- were rejected (an event date after updatedAt, a negative size) are repaired and flagged.
+-- were rejected (an event date after updatedAt or outside the plausible window, a negative
+-- size) are repaired and flagged; a createdAt outside the window rejects the row.
 with
 
 source as (
@@ -43,47 +44,87 @@ renamed as (
         ----------  timestamps
         cast("callDate" as timestamp) as raw_call_at,
         cast("agreementDate" as timestamp) as raw_agreement_at,
-        cast("partnerListDueDate" as timestamp) as partner_list_due_at,
+        cast("partnerListDueDate" as timestamp) as raw_partner_list_due_at,
         cast("partnerListSentDate" as timestamp) as raw_partner_list_sent_at,
         cast("firstSaleDate" as timestamp) as raw_first_sale_at,
         cast("createdAt" as timestamp) as created_at,
-        cast("updatedAt" as timestamp) as updated_at,
-        cast("deletedAt" as timestamp) as deleted_at,
+        cast("updatedAt" as timestamp) as raw_updated_at,
+        cast("deletedAt" as timestamp) as raw_deleted_at,
 
         ----------  the raw row
         raw_row,
         row_number() over (
             partition by id
-            order by "updatedAt" desc nulls last, md5(cast(raw_row as text))
+            order by
+                case when {{ plausible_timestamp('"updatedAt"') }} then "updatedAt" end
+                desc nulls last,
+                md5(cast(raw_row as text))
         ) as source_row_rank
 
     from source
 
 ),
 
--- An event the row says happened after the CRM last wrote the row cannot be true: the
--- date is nulled and the row flagged. A negative size or total is nulled and flagged.
+-- When the CRM last wrote the row: an implausible updatedAt (infinite, before the window) is
+-- nulled, like a missing one. written_at anchors the plausible window of the row's dates.
+anchored as (
+
+    select
+        *,
+        case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+            as updated_at,
+        greatest(
+            created_at,
+            case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+        ) as written_at
+
+    from renamed
+
+),
+
+-- An event the row says happened after the CRM last wrote the row cannot be true, nor can a
+-- date outside the plausible window (macros/time/plausible_timestamp.sql): the date is
+-- nulled and the row flagged. A negative size or total is nulled and flagged.
 repaired as (
 
     select
         *,
-        case when raw_call_at <= updated_at or updated_at is null then raw_call_at end
-            as call_at,
-        case when raw_agreement_at <= updated_at or updated_at is null then raw_agreement_at end
-            as agreement_at,
         case
-            when raw_partner_list_sent_at <= updated_at or updated_at is null
+            when
+                {{ plausible_timestamp('raw_call_at', 'written_at') }}
+                and (raw_call_at <= updated_at or updated_at is null)
+                then raw_call_at
+        end as call_at,
+        case
+            when
+                {{ plausible_timestamp('raw_agreement_at', 'written_at') }}
+                and (raw_agreement_at <= updated_at or updated_at is null)
+                then raw_agreement_at
+        end as agreement_at,
+        case
+            when {{ plausible_timestamp('raw_partner_list_due_at', 'written_at') }}
+                then raw_partner_list_due_at
+        end as partner_list_due_at,
+        case
+            when
+                {{ plausible_timestamp('raw_partner_list_sent_at', 'written_at') }}
+                and (raw_partner_list_sent_at <= updated_at or updated_at is null)
                 then raw_partner_list_sent_at
         end as partner_list_sent_at,
         case
-            when raw_first_sale_at <= updated_at or updated_at is null then raw_first_sale_at
+            when
+                {{ plausible_timestamp('raw_first_sale_at', 'written_at') }}
+                and (raw_first_sale_at <= updated_at or updated_at is null)
+                then raw_first_sale_at
         end as first_sale_at,
+        case when {{ plausible_timestamp('raw_deleted_at', 'written_at') }} then raw_deleted_at end
+            as deleted_at,
         case when raw_partner_list_size >= 0 then raw_partner_list_size end
             as partner_list_size,
         case when raw_total_sales_from_list >= 0 then raw_total_sales_from_list end
             as total_sales_from_list
 
-    from renamed
+    from anchored
 
 ),
 
@@ -95,7 +136,8 @@ flagged as (
         ----------  kinds of item
         repaired.sublist_id is null as is_lead,
         repaired.sublist_id is not null as is_partner_contact,
-        repaired.deleted_at is not null as is_deleted,
+        -- an implausible deletedAt is nulled, but the CRM did delete the item
+        repaired.raw_deleted_at is not null as is_deleted,
 
         ----------  the stage of the current status
         case
@@ -120,6 +162,20 @@ flagged as (
             false
         ) as has_future_timestamp,
         coalesce(
+            not {{ plausible_timestamp('repaired.raw_call_at', 'repaired.written_at') }}
+            or not {{ plausible_timestamp('repaired.raw_agreement_at', 'repaired.written_at') }}
+            or not {{
+                plausible_timestamp('repaired.raw_partner_list_due_at', 'repaired.written_at')
+            }}
+            or not {{
+                plausible_timestamp('repaired.raw_partner_list_sent_at', 'repaired.written_at')
+            }}
+            or not {{ plausible_timestamp('repaired.raw_first_sale_at', 'repaired.written_at') }}
+            or not {{ plausible_timestamp('repaired.raw_deleted_at', 'repaired.written_at') }}
+            or not {{ plausible_timestamp('repaired.raw_updated_at') }},
+            false
+        ) as has_implausible_timestamp,
+        coalesce(
             repaired.raw_partner_list_size < 0 or repaired.raw_total_sales_from_list < 0,
             false
         ) as has_negative_value,
@@ -130,6 +186,8 @@ flagged as (
             when repaired.source_row_rank > 1 then 'duplicate'
             when repaired.status is null then 'missing_status'
             when repaired.created_at is null then 'missing_created_at'
+            when not {{ plausible_timestamp('repaired.created_at', 'repaired.updated_at') }}
+                then 'implausible_created_at'
             when repaired.assigned_to_id is not null and raw_user_ids.user_id is null
                 then 'orphan_assigned_to_id'
         end as rejection_reason

@@ -1,5 +1,6 @@
--- Every raw crm."Sublist" row once: renamed, typed, and given a rejection_reason (null when
--- the row is clean). stg_crm__sublists keeps the clean rows; audit.rejected_rows the others.
+-- Every raw crm."Sublist" row once: renamed, typed, repaired, and given a rejection_reason (null
+-- when the row is clean). stg_crm__sublists keeps the clean rows; audit.rejected_rows the
+-- others.
 with
 
 source as (
@@ -11,13 +12,18 @@ source as (
 
 ),
 
--- Orphans are checked against every raw item id, not the clean ones, so that a rejected
--- item does not cascade into rejected sublists.
-raw_item_ids as (
+-- The current version of every raw item (clean or not): orphans are checked against every raw
+-- item id, not the clean ones, so that a rejected item does not cascade into rejected
+-- sublists. A sublist's parent must be a lead (SPEC §2: the lead whose list went out); a
+-- parent that is itself a partner contact (the sublist's own, or one in a cycle of sublists)
+-- belongs to no lead.
+parent_items as (
 
-    select distinct id as pipeline_item_id
-    from {{ source('crm', 'PipelineItem') }}
-    where id is not null
+    select
+        pipeline_item_id,
+        is_lead
+    from {{ ref('base_crm__pipeline_items') }}
+    where pipeline_item_id is not null and source_row_rank = 1
 
 ),
 
@@ -31,14 +37,19 @@ renamed as (
         ----------  text
         nullif(trim(name), '') as sublist_name,
 
-        ----------  timestamps
-        cast("createdAt" as timestamp) as created_at,
+        ----------  timestamps (a createdAt outside the plausible window is nulled)
+        cast("createdAt" as timestamp) as raw_created_at,
+        case when {{ plausible_timestamp('"createdAt"') }} then cast("createdAt" as timestamp) end
+            as created_at,
 
         ----------  the raw row
         raw_row,
         row_number() over (
             partition by id
-            order by "createdAt" desc nulls last, md5(cast(raw_row as text))
+            order by
+                case when {{ plausible_timestamp('"createdAt"') }} then "createdAt" end
+                desc nulls last,
+                md5(cast(raw_row as text))
         ) as source_row_rank
 
     from source
@@ -49,16 +60,23 @@ flagged as (
 
     select
         renamed.*,
+
+        ----------  data-quality flags
+        coalesce(not {{ plausible_timestamp('renamed.raw_created_at') }}, false)
+            as has_implausible_timestamp,
+
+        ----------  why the row is rejected (null: it is clean)
         case
             when renamed.sublist_id is null then 'missing_id'
             when renamed.source_row_rank > 1 then 'duplicate'
             when renamed.parent_item_id is null then 'missing_parent_item_id'
-            when raw_item_ids.pipeline_item_id is null then 'orphan_parent_item_id'
+            when parent_items.pipeline_item_id is null then 'orphan_parent_item_id'
+            when not parent_items.is_lead then 'parent_not_a_lead'
         end as rejection_reason
 
     from renamed
-    left join raw_item_ids
-        on renamed.parent_item_id = raw_item_ids.pipeline_item_id
+    left join parent_items
+        on renamed.parent_item_id = parent_items.pipeline_item_id
 
 )
 

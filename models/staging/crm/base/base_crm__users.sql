@@ -1,4 +1,4 @@
--- Every raw crm."User" row once: renamed, typed, flagged, and given a rejection_reason
+-- Every raw crm."User" row once: renamed, typed, repaired, flagged, and given a rejection_reason
 -- (null when the row is clean). stg_crm__users keeps the clean rows; audit.rejected_rows
 -- the others.
 with
@@ -27,18 +27,34 @@ renamed as (
         ----------  booleans
         "isActive" as is_active,
 
-        ----------  timestamps
-        cast("createdAt" as timestamp) as created_at,
-        cast("updatedAt" as timestamp) as updated_at,
+        ----------  timestamps (as replicated; repaired below)
+        cast("createdAt" as timestamp) as raw_created_at,
+        cast("updatedAt" as timestamp) as raw_updated_at,
 
         ----------  the raw row
         raw_row,
         row_number() over (
             partition by id
-            order by "updatedAt" desc nulls last, md5(cast(raw_row as text))
+            order by
+                case when {{ plausible_timestamp('"updatedAt"') }} then "updatedAt" end
+                desc nulls last,
+                md5(cast(raw_row as text))
         ) as source_row_rank
 
     from source
+
+),
+
+-- A user's dates are not required (nor used by any metric): one outside the plausible window
+-- (macros/time/plausible_timestamp.sql) is nulled and flagged, never a reason to lose a BDR.
+anchored as (
+
+    select
+        *,
+        case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+            as updated_at
+
+    from renamed
 
 ),
 
@@ -46,18 +62,25 @@ flagged as (
 
     select
         *,
+        case when {{ plausible_timestamp('raw_created_at', 'updated_at') }} then raw_created_at end
+            as created_at,
         user_role = 'BDR' as is_bdr,
         coalesce(
             user_role not in ('BDR', 'LEAD_GEN', 'MANAGER', 'ADMIN'),
             false
         ) as has_unknown_role,
+        coalesce(
+            not {{ plausible_timestamp('raw_created_at', 'updated_at') }}
+            or not {{ plausible_timestamp('raw_updated_at') }},
+            false
+        ) as has_implausible_timestamp,
         case
             when user_id is null then 'missing_id'
             when source_row_rank > 1 then 'duplicate'
             when user_role is null then 'missing_role'
         end as rejection_reason
 
-    from renamed
+    from anchored
 
 )
 

@@ -13,13 +13,12 @@ source as (
 
 ),
 
--- Orphans are checked against every raw item id, not the clean ones, so that a rejected
--- item does not cascade into rejected sales.
-raw_item_ids as (
+-- Orphans are checked against every raw item id, not the clean ones. Every raw item id is
+-- here with the clean lead it belongs to, if any: a sale on an item that belongs to no clean
+-- lead could reach no mart, so it is rejected as unmapped_lead rather than vanish.
+item_leads as (
 
-    select distinct id as pipeline_item_id
-    from {{ source('crm', 'PipelineItem') }}
-    where id is not null
+    select * from {{ ref('base_crm__pipeline_item_leads') }}
 
 ),
 
@@ -66,13 +65,17 @@ flagged as (
             when renamed.pipeline_item_id is null then 'missing_pipeline_item_id'
             when renamed.amount is null then 'missing_amount'
             when renamed.sold_at is null then 'missing_sold_at'
-            when raw_item_ids.pipeline_item_id is null then 'orphan_pipeline_item_id'
+            -- infinite, before the window, or too long after the row was loaded
+            when not {{ plausible_timestamp('renamed.sold_at', 'renamed.loaded_at') }}
+                then 'implausible_sold_at'
+            when item_leads.pipeline_item_id is null then 'orphan_pipeline_item_id'
             when renamed.amount < 0 then 'negative_amount'
+            when item_leads.lead_id is null then 'unmapped_lead'
         end as rejection_reason
 
     from renamed
-    left join raw_item_ids
-        on renamed.pipeline_item_id = raw_item_ids.pipeline_item_id
+    left join item_leads
+        on renamed.pipeline_item_id = item_leads.pipeline_item_id
 
 )
 
