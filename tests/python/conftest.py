@@ -48,6 +48,10 @@ def warehouse():
     current = wh.settings()
     already_running = wh.status()[0]
     print(wh.start())
+    if current.passfile:
+        # What `eval "$(emg warehouse env)"` gives a shell: in-process Dagster runs dbt with
+        # this process's environment, and dbt's libpq finds the password there.
+        os.environ["PGPASSFILE"] = current.passfile
     yield current
     if current.embedded and not already_running:
         print(wh.stop())
