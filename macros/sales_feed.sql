@@ -1,12 +1,12 @@
 {#-
     The external sales feed may not exist yet (SPEC §4): the build must work without it.
 
-    sales_feed_exists(): true when `sales_ext.sales` exists at run time. It is false while
-    dbt parses (no warehouse is asked then), so use it only in SQL that is compiled to run.
-    The var `sales_feed_exists` (true/false) overrides the look-up: .sqlfluff sets it so that
-    linting needs no warehouse.
+    sales_ext_table_exists(table): true when `sales_ext.<table>` exists at run time. It is
+    false while dbt parses (no warehouse is asked then), so use it only in SQL that is
+    compiled to run. The var `sales_feed_exists` (true/false) overrides the look-up:
+    .sqlfluff sets it so that linting needs no warehouse.
 -#}
-{% macro sales_feed_exists() -%}
+{% macro sales_ext_table_exists(table) -%}
     {%- set assumed = var('sales_feed_exists', none) -%}
     {%- if assumed is not none and (assumed | string | trim) != '' -%}
         {{ return((assumed | string | trim | lower) in ('true', '1', 'yes')) }}
@@ -14,38 +14,62 @@
     {%- if not execute -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set feed = source('sales_ext', 'sales') -%}
+    {%- set relation = source('sales_ext', table) -%}
     {%- set found = adapter.get_relation(
-        database=feed.database, schema=feed.schema, identifier=feed.identifier
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
     ) -%}
     {{ return(found is not none) }}
 {%- endmacro %}
 
 
+{% macro sales_feed_exists() -%}
+    {{ return(sales_ext_table_exists('sales')) }}
+{%- endmacro %}
+
+
 {#-
-    select_sales_feed(): a select of the feed's columns from `sales_ext.sales` when it
-    exists, else the same columns, typed, with no rows. Calling `source()` here keeps the
-    lineage (and `dbt source freshness`) whether or not the table exists.
+    select_from_sales_ext(table, columns): a select of `columns` (a list of [name, type])
+    from `sales_ext.<table>` when it exists, else the same columns, typed, with no rows.
+    Calling `source()` here keeps the lineage (and `dbt source freshness`) either way.
 -#}
-{% macro select_sales_feed() -%}
-    {%- set feed = source('sales_ext', 'sales') -%}
-    {%- if sales_feed_exists() %}
+{% macro select_from_sales_ext(table, columns) -%}
+    {%- set relation = source('sales_ext', table) -%}
+    {%- if sales_ext_table_exists(table) %}
     select
-        sale_id,
-        pipeline_item_id,
-        sold_at,
-        amount,
-        currency,
-        loaded_at
-    from {{ feed }}
+        {%- for name, _ in columns %}
+        {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
     {%- else %}
     select
-        cast(null as text) as sale_id,
-        cast(null as text) as pipeline_item_id,
-        cast(null as timestamptz) as sold_at,
-        cast(null as numeric(12, 2)) as amount,
-        cast(null as text) as currency,
-        cast(null as timestamptz) as loaded_at
+        {%- for name, type in columns %}
+        cast(null as {{ type }}) as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
     where false
     {%- endif %}
+{%- endmacro %}
+
+
+{% macro select_sales_feed() -%}
+    {{ select_from_sales_ext('sales', [
+        ['sale_id', 'text'],
+        ['pipeline_item_id', 'text'],
+        ['sold_at', 'timestamptz'],
+        ['amount', 'numeric(12, 2)'],
+        ['currency', 'text'],
+        ['loaded_at', 'timestamptz'],
+    ]) }}
+{%- endmacro %}
+
+
+{% macro select_sales_history() -%}
+    {{ select_from_sales_ext('sales_history', [
+        ['sale_id', 'text'],
+        ['pipeline_item_id', 'text'],
+        ['sold_at', 'timestamptz'],
+        ['amount', 'numeric(12, 2)'],
+        ['currency', 'text'],
+        ['loaded_at', 'timestamptz'],
+        ['replaced_at', 'timestamptz'],
+    ]) }}
 {%- endmacro %}

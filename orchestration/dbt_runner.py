@@ -167,43 +167,60 @@ def failure_summary(what: str, code: int, started: float) -> str:
 
 def missing_views() -> list[str]:
     """The project's view models that were built once (their schema exists) but whose
-    relation is gone: dropped by a cascade from a rebuilt table or a replaced raw table."""
+    relation is gone (dropped by a cascade from a rebuilt table or a replaced raw table),
+    with any model they read that is missing too (a model new since the last build)."""
     from orchestration import warehouse as wh
 
     manifest_file = project_dir() / "target" / "manifest.json"
     try:
-        nodes = json.loads(manifest_file.read_text())["nodes"].values()
+        nodes = json.loads(manifest_file.read_text())["nodes"]
     except (OSError, ValueError, KeyError):
         return []
-    views = {
-        (node["schema"], node.get("alias") or node["name"]): node["name"]
-        for node in nodes
+    models = {
+        key: node
+        for key, node in nodes.items()
         if node.get("resource_type") == "model"
-        and node.get("config", {}).get("materialized") == "view"
+        and node.get("config", {}).get("materialized") != "ephemeral"
     }
-    if not views:
+    if not models:
         return []
     conn = wh.connect()
     try:
         with conn.cursor() as cur:
             cur.execute(
-                "select nspname from pg_namespace where nspname = any(%s)",
-                (sorted({schema for schema, _ in views}),),
-            )
-            schemas = {row[0] for row in cur.fetchall()}
-            cur.execute(
-                "select table_schema, table_name from information_schema.views "
-                "where table_schema = any(%s)",
-                (sorted(schemas),),
+                "select n.nspname, c.relname from pg_class as c "
+                "join pg_namespace as n on n.oid = c.relnamespace "
+                "where n.nspname = any(%s) and c.relkind in ('r', 'v', 'm', 'p')",
+                (sorted({node["schema"] for node in models.values()}),),
             )
             present = set(cur.fetchall())
+            cur.execute("select nspname from pg_namespace")
+            schemas = {row[0] for row in cur.fetchall()}
     finally:
         conn.close()
-    return sorted(name for key, name in views.items() if key[0] in schemas and key not in present)
+
+    def missing(key: str) -> bool:
+        node = models[key]
+        relation = (node["schema"], node.get("alias") or node["name"])
+        return node["schema"] in schemas and relation not in present
+
+    wanted, todo = set(), [
+        key for key, node in models.items()
+        if node["config"].get("materialized") == "view" and missing(key)
+    ]  # fmt: skip
+    while todo:
+        key = todo.pop()
+        if key in wanted:
+            continue
+        wanted.add(key)
+        parents = models[key].get("depends_on", {}).get("nodes", [])
+        todo += [parent for parent in parents if parent in models and missing(parent)]
+    return sorted(models[key]["name"] for key in wanted)
 
 
 def restore_views(as_of: datetime | None = None) -> list[str]:
-    """Rebuild the view models that have gone missing (`dbt run`, views are cheap)."""
+    """Rebuild the view models that have gone missing (`dbt run`, views are cheap), and the
+    missing models they read."""
     missing = missing_views()
     if missing:
         started = time.time()

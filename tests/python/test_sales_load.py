@@ -132,6 +132,20 @@ def test_a_changed_sale_keeps_its_old_version_in_the_history(loaded, db, tmp_pat
         ("S2", Decimal("260.00")),
     ]
 
+    # The audit shows each restatement beside the sale as it is now.
+    run_emg("build", "--select", "sales_feed_changes")
+    changes = query(
+        db,
+        "select sale_id, previous_amount, current_amount, amount_change, previous_currency, "
+        "current_currency from audit.sales_feed_changes order by sale_id, replaced_at",
+    )
+    assert changes == [
+        ("S1", Decimal("100.00"), Decimal("100.00"), Decimal("0.00"), "GBP", "GBP"),
+        ("S1", Decimal("100.00"), Decimal("100.00"), Decimal("0.00"), "EUR", "GBP"),
+        ("S2", Decimal("250.50"), Decimal("250.50"), Decimal("0.00"), "GBP", "GBP"),
+        ("S2", Decimal("260.00"), Decimal("250.50"), Decimal("-9.50"), "GBP", "GBP"),
+    ]
+
 
 BAD_FILES = {
     "missing column": (
