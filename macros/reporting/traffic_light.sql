@@ -19,7 +19,7 @@
 {% macro traffic_light_ratio(light) -%}
     {%- set defaults = {'green': 1.0, 'amber': 0.8} -%}
     {%- set raw = var('traffic_light_' ~ light ~ '_ratio', defaults[light]) | string | trim -%}
-    {%- if not modules.re.match('^\d+(\.\d+)?$', raw) -%}
+    {%- if not modules.re.match('^[0-9]+([.][0-9]+)?$', raw) -%}
         {{ exceptions.raise_compiler_error(
             "var traffic_light_" ~ light ~ "_ratio=" ~ raw ~ " is not a number such as 0.8"
         ) }}

@@ -28,7 +28,7 @@
 {#- The earliest_plausible_date var as a SQL `date` literal, checked to be YYYY-MM-DD. -#}
 {% macro earliest_plausible_date() -%}
     {%- set text = var('earliest_plausible_date', '2000-01-01') | string | trim -%}
-    {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
+    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
         {{ exceptions.raise_compiler_error(
             "var earliest_plausible_date=" ~ text ~ " is not a date; use e.g. 2000-01-01"
         ) }}
@@ -40,7 +40,7 @@
 {#- The plausible_days_ahead var as a SQL `interval`, checked to be a whole number of days. -#}
 {% macro plausible_days_ahead() -%}
     {%- set text = var('plausible_days_ahead', 730) | string | trim -%}
-    {%- if not modules.re.match('^\d+$', text) -%}
+    {%- if not modules.re.match('^[0-9]+$', text) -%}
         {{ exceptions.raise_compiler_error(
             "var plausible_days_ahead=" ~ text ~ " is not a whole number of days; use e.g. 730"
         ) }}

@@ -78,7 +78,7 @@ def emg_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, confi
     if not config.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     with build_lock(
-        f"Dagster run {context.run_id[:8]}", config.lock_wait_seconds, context.log.info
+        f"Dagster run {context.run.run_id[:8]}", config.lock_wait_seconds, context.log.info
     ):
         yield from dbt.cli(args, context=context).stream()
 

@@ -220,3 +220,26 @@ def test_emg_dagster_serves_the_ui_and_stops_everything_it_started(warehouse, tm
     assert time.monotonic() - began < 25  # SIGTERM worked; SIGKILL waits 30 s
     assert _sessions_alive(pid) == []
     assert run_emg("dagster", "status", env=env, check=False).returncode == 3
+
+
+def test_a_run_that_finds_a_cli_build_running_fails_naming_it_and_builds_nothing(crm, warehouse):
+    from orchestration import warehouse as wh
+    from orchestration.build_lock import BUILD, NAMESPACE
+
+    holder = wh.connect(warehouse, application_name="emg build lock: emg build by alice (pid 7)")
+    holder.autocommit = True
+    try:
+        query(holder, "select pg_advisory_lock(%s, %s)", (NAMESPACE, BUILD))
+        result = defs.resolve_job_def("hourly_refresh").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            run_config={"ops": {"emg_dbt_assets": {"config": {"lock_wait_seconds": 2}}}},
+            raise_on_error=False,
+        )
+    finally:
+        holder.close()
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert failure.step_key == "emg_dbt_assets"
+    message = str(failure.event_specific_data.error)
+    assert "another build is running" in message and "emg build by alice (pid 7)" in message
+    assert not result.get_asset_materialization_events()
