@@ -224,7 +224,7 @@ def restore_views(as_of: datetime | None = None) -> list[str]:
     missing = missing_views()
     if missing:
         started = time.time()
-        code = run_dbt(["run", "--select", *missing], as_of=as_of)
+        code = run_dbt(["run", "--select", *missing], as_of=as_of, stdout=subprocess.DEVNULL)
         if code != 0:
             raise EmgError(failure_summary("rebuilding the dropped views", code, started))
     return missing

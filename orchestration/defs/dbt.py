@@ -4,6 +4,7 @@ and the raw tables as external assets observed by `dbt source freshness`."""
 import json
 import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import (
@@ -18,9 +19,22 @@ from orchestration.build_lock import build_lock
 from orchestration.dbt_runner import dbt_vars, profiles_dir, run_dbt
 from orchestration.paths import project_dir
 
+
+def _manifest_is_stale(manifest: Path) -> bool:
+    """No manifest, or a project file newer than it (a pull, a branch switch, an edit)."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    root = project_dir()
+    files = [root / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds", "tests", "snapshots"):
+        files += (root / folder).rglob("*")
+    return any(path.is_file() and path.stat().st_mtime > built for path in files)
+
+
 dbt_project = DbtProject(project_dir=project_dir(), profiles_dir=profiles_dir())
 dbt_project.prepare_if_dev()  # `dagster dev`: re-parse now, so model edits show at once
-if not dbt_project.manifest_path.exists():  # anywhere else, parse once if never built
+if _manifest_is_stale(dbt_project.manifest_path):  # elsewhere, parse when the project changed
     run_dbt(["parse", "--quiet"], stdout=subprocess.DEVNULL)
 
 LAYERS = ("staging", "intermediate", "marts", "audit")
