@@ -3,7 +3,7 @@
     next models' plans rest on real statistics rather than the planner's guesses.
 -#}
 {% macro analyze_if_table() -%}
-    {%- if config.get('materialized') in ('table', 'incremental') -%}
+    {%- if config.get('materialized') in ('table', 'table_in_place', 'incremental') -%}
         analyze {{ this }}
     {%- endif -%}
 {%- endmacro %}

@@ -1,7 +1,7 @@
 """Analysts' read-only access (SPEC §1): the build creates the NOLOGIN role `reporting_reader`
 if it is missing, lets it read every mart and nothing else. Analysts log in as their own users,
 made members of it (`grant reporting_reader to <user>`); here a login user made in the test
-stands for one (the embedded server trusts local connections, so its password is not checked).
+stands for one, logging in with its password as any analyst would.
 
 One generate + build for the module; the tests then connect as the analyst.
 """
@@ -70,15 +70,22 @@ def admin(built, warehouse):
 @pytest.fixture(scope="module")
 def analyst(admin, warehouse):
     """A connection as a login user who is a member of reporting_reader, and nothing more."""
-    query(admin, f"drop role if exists {ANALYST}")
-    query(admin, f"create role {ANALYST} login password 'not-checked-locally'")
+    _drop_analyst(admin)
+    query(admin, f"create role {ANALYST} login password 'analyst-test-password'")
     query(admin, f"grant {ROLE} to {ANALYST}")
-    as_analyst = dataclasses.replace(warehouse, user=ANALYST, password="not-checked-locally")
+    as_analyst = dataclasses.replace(warehouse, user=ANALYST, password="analyst-test-password")
     conn = wh.connect(as_analyst)
     conn.autocommit = True
     yield conn
     conn.close()
-    query(admin, f"drop role if exists {ANALYST}")
+    _drop_analyst(admin)
+
+
+def _drop_analyst(admin) -> None:
+    """Drop the test's analyst and whatever grants it was given (they survive builds)."""
+    if query(admin, "select 1 from pg_roles where rolname = %s", (ANALYST,)):
+        query(admin, f"drop owned by {ANALYST}")
+        query(admin, f"drop role {ANALYST}")
 
 
 def _denied(conn, statement: str) -> bool:
@@ -134,3 +141,35 @@ def test_a_second_build_keeps_the_role_and_its_access(admin, analyst, built):
     # dim_dates is a new table now: its grant came with it
     assert query(analyst, "select count(*) > 0 from marts.dim_dates") == [(True,)]
     assert _denied(analyst, 'select 1 from crm."User" limit 1')
+
+
+def test_an_analysts_view_grant_and_index_on_a_mart_survive_every_build(admin, analyst, built):
+    """Marts are replaced in place (macros/materializations/table_in_place.sql), never
+    dropped: what analysts and DBAs build on them stays, through incremental and full builds."""
+    query(admin, "drop schema if exists analyst_own cascade")
+    query(admin, "create schema analyst_own")
+    query(
+        admin,
+        "create view analyst_own.calls_by_month as "
+        "select month_start, calls_completed from marts.team_monthly_kpis",
+    )
+    query(admin, f"grant select on marts.kpi_scorecard to {ANALYST}")
+    query(admin, "drop index if exists marts.analyst_bdrs_by_team")
+    query(admin, "create index analyst_bdrs_by_team on marts.dim_bdrs (team)")
+    rows = query(admin, "select count(*) from marts.team_monthly_kpis")
+
+    run_emg("build", "--as-of", AS_OF)
+    run_emg("build", "--as-of", AS_OF, "--full-refresh")
+
+    assert query(admin, "select count(*) from analyst_own.calls_by_month") == rows
+    privileges = query(
+        admin,
+        "select grantee from information_schema.role_table_grants "
+        "where table_schema = 'marts' and table_name = 'kpi_scorecard' "
+        "and privilege_type = 'SELECT' order by 1",
+    )
+    assert (ANALYST,) in privileges and (ROLE,) in privileges
+    assert query(
+        admin, "select count(*) from pg_indexes where indexname = 'analyst_bdrs_by_team'"
+    ) == [(1,)]
+    query(admin, "drop schema analyst_own cascade")
