@@ -57,11 +57,22 @@ def reporting_timezone() -> str:
     return name
 
 
-def dbt_vars(as_of: datetime, timezone: str | None = None) -> dict[str, str]:
-    return {
-        "as_of": as_of.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-        "reporting_timezone": timezone or reporting_timezone(),
-    }
+AS_OF_VARIABLE = "EMG_AS_OF"
+
+
+def as_of_env(as_of: datetime) -> dict[str, str]:
+    """How a build learns its as_of: an environment variable the models read as they run
+    (macros/time/as_of.sql), not a --vars, which would make dbt re-parse the whole project."""
+    return {AS_OF_VARIABLE: as_of.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")}
+
+
+def vars_args() -> list[str]:
+    """The `--vars` a build passes: only what the user set in the environment (EMG_TIMEZONE);
+    everything else is dbt_project.yml's own default. Constant from build to build, so dbt's
+    partial parsing holds."""
+    if not os.environ.get("EMG_TIMEZONE"):
+        return []
+    return ["--vars", json.dumps({"reporting_timezone": reporting_timezone()})]
 
 
 def dbt_executable() -> str:
@@ -70,13 +81,13 @@ def dbt_executable() -> str:
 
 
 def run_dbt(args: list[str], as_of: datetime | None = None, **kwargs) -> int:
-    """`dbt ARGS --vars ...` in the project folder; dbt's own progress goes to the terminal."""
-    command = [dbt_executable(), *args]
+    """`dbt ARGS` in the project folder, as of `as_of` (default: now, dbt's run start); dbt's
+    own progress goes to the terminal."""
+    command = [dbt_executable(), *args, *vars_args()]
+    env = dbt_env()
     if as_of is not None:
-        command += ["--vars", json.dumps(dbt_vars(as_of))]
-    return subprocess.run(
-        command, cwd=project_dir(), env=dbt_env(), check=False, **kwargs
-    ).returncode
+        env.update(as_of_env(as_of))
+    return subprocess.run(command, cwd=project_dir(), env=env, check=False, **kwargs).returncode
 
 
 # A selection that matches nothing is an error, not dbt's cheerful "Nothing to do".

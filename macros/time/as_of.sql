@@ -9,10 +9,19 @@
 {%- endmacro %}
 
 
-{#- The as_of var as a timezone-aware Python datetime in UTC (for Jinja, not SQL). -#}
+{#-
+    The as_of instant as a timezone-aware Python datetime in UTC (for Jinja, not SQL): the
+    `as_of` var when set (`dbt build --vars '{as_of: ...}'`), else the environment variable
+    EMG_AS_OF, which `emg build` and Dagster set. The variable is read only while models
+    run, never while dbt parses: a new as_of every hour then leaves dbt's partial parsing
+    intact (a changed --vars, or an env var read at parse time, re-parses the project).
+-#}
 {% macro as_of_utc() -%}
     {%- set utc = modules.pytz.utc -%}
     {%- set raw = var('as_of', none) -%}
+    {%- if (raw is none or (raw | string | trim) == '') and execute -%}
+        {%- set raw = env_var('EMG_AS_OF', '') -%}
+    {%- endif -%}
     {%- if raw is none or (raw | string | trim) == '' -%}
         {{ return(run_started_at.astimezone(utc)) }}
     {%- endif -%}
@@ -20,7 +29,8 @@
     {%- set pattern = '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$' -%}
     {%- if not modules.re.match(pattern, text) -%}
         {{ exceptions.raise_compiler_error(
-            "var as_of=" ~ text ~ " is not an ISO-8601 instant; use e.g. 2026-11-25T12:00:00Z"
+            "as_of=" ~ text ~ " (var as_of or EMG_AS_OF) is not an ISO-8601 instant; "
+            ~ "use e.g. 2026-11-25T12:00:00Z"
         ) }}
     {%- endif -%}
     {%- set parsed = modules.datetime.datetime.fromisoformat(text.replace('Z', '+00:00')) -%}

@@ -2,7 +2,10 @@
 and the raw tables as external assets observed by `dbt source freshness`."""
 
 import json
+import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from dagster_dbt import (
 )
 
 from orchestration.build_lock import build_lock
-from orchestration.dbt_runner import dbt_vars, profiles_dir, run_dbt
+from orchestration.dbt_runner import as_of_env, profiles_dir, run_dbt, vars_args
 from orchestration.paths import project_dir
 
 
@@ -69,6 +72,21 @@ class DbtBuildConfig(dg.Config):
     hourly job leaves them to the nightly build and CI; every data test runs every time."""
 
 
+@contextmanager
+def as_of_in_environment(as_of: datetime) -> Iterator[None]:
+    """EMG_AS_OF set for the block (the run's own process), then as it was."""
+    ((name, value),) = as_of_env(as_of).items()
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 def run_as_of(context: dg.AssetExecutionContext, configured: str | None) -> datetime:
     """The build's as_of: configured, else the schedule tick that started the run, else now."""
     value = configured or context.run.tags.get("dagster/scheduled_execution_time")
@@ -86,13 +104,16 @@ def run_as_of(context: dg.AssetExecutionContext, configured: str | None) -> date
 def emg_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     as_of = run_as_of(context, config.as_of)
     context.log.info(f"dbt build as of {as_of.isoformat()}")
-    args = ["build", "--vars", json.dumps(dbt_vars(as_of))]
+    args = ["build", *vars_args()]
     if config.full_refresh:
         args.append("--full-refresh")
     if not config.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    with build_lock(
-        f"Dagster run {context.run.run_id[:8]}", config.lock_wait_seconds, context.log.info
+    holder = f"Dagster run {context.run.run_id[:8]}"
+    # dagster-dbt runs dbt with this process's environment: as_of goes in through it
+    with (
+        build_lock(holder, config.lock_wait_seconds, context.log.info),
+        as_of_in_environment(as_of),
     ):
         yield from dbt.cli(args, context=context).stream()
 
