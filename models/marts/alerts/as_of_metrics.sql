@@ -232,14 +232,9 @@ scored_events as (
         event_date,
         due_date,
         is_within_7_days,
-        case metric
-            when 'calls_completed' then 1
-            when 'agreements' then 3
-            when 'lists_out' then 2
-            when 'sales' then 5
-        end as points
+        {{ performance_index_points('metric') }} as points
     from events
-    where metric in ('calls_completed', 'agreements', 'lists_out', 'sales')
+    where metric in {{ performance_index_metrics() }}
 
 ),
 

@@ -171,7 +171,7 @@ final as (
         lists_out,
         sales,
         revenue,
-        calls_completed + agreements * 3 + lists_out * 2 + sales * 5 as performance_index,
+        {{ performance_index() }} as performance_index,
         calls_target,
         calls_target_to_date,
         round(calls_completed / nullif(calls_target_to_date, 0), 4) as calls_target_attainment,

@@ -181,7 +181,7 @@ final as (
         round(revenue / nullif(calls_completed, 0), 2) as revenue_per_call,
         round(revenue / nullif(lists_out, 0), 2) as revenue_per_list,
         round(revenue / nullif(active_bdrs, 0), 2) as revenue_per_bdr,
-        calls_completed + agreements * 3 + lists_out * 2 + sales * 5 as performance_index,
+        {{ performance_index() }} as performance_index,
         month_start = {{ local_month(as_of()) }} as is_as_of_month
     from joined
 
