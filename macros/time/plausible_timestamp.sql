@@ -47,3 +47,9 @@
     {%- endif -%}
     {{ return("interval '" ~ text ~ " days'") }}
 {%- endmacro %}
+
+
+{#- The column where it is plausible (plausible_timestamp), else null. -#}
+{% macro plausible_or_null(column, written_at=none) -%}
+    case when {{ plausible_timestamp(column, written_at) }} then {{ column }} end
+{%- endmacro %}

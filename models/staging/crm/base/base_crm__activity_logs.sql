@@ -56,7 +56,7 @@ renamed as (
         row_number() over (
             partition by id
             order by
-                case when {{ plausible_timestamp('"updatedAt"') }} then "updatedAt" end
+                {{ plausible_or_null('"updatedAt"') }}
                 desc nulls last,
                 md5(cast(raw_row as text))
         ) as source_row_rank
@@ -71,11 +71,11 @@ anchored as (
 
     select
         *,
-        case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+        {{ plausible_or_null('raw_updated_at') }}
             as updated_at,
         greatest(
             created_at,
-            case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+            {{ plausible_or_null('raw_updated_at') }}
         ) as written_at
 
     from renamed

@@ -56,7 +56,7 @@ renamed as (
         row_number() over (
             partition by id
             order by
-                case when {{ plausible_timestamp('"updatedAt"') }} then "updatedAt" end
+                {{ plausible_or_null('"updatedAt"') }}
                 desc nulls last,
                 md5(cast(raw_row as text))
         ) as source_row_rank
@@ -71,11 +71,11 @@ anchored as (
 
     select
         *,
-        case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+        {{ plausible_or_null('raw_updated_at') }}
             as updated_at,
         greatest(
             created_at,
-            case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+            {{ plausible_or_null('raw_updated_at') }}
         ) as written_at
 
     from renamed
@@ -117,7 +117,7 @@ repaired as (
                 and (raw_first_sale_at <= updated_at or updated_at is null)
                 then raw_first_sale_at
         end as first_sale_at,
-        case when {{ plausible_timestamp('raw_deleted_at', 'written_at') }} then raw_deleted_at end
+        {{ plausible_or_null('raw_deleted_at', 'written_at') }}
             as deleted_at,
         case when raw_partner_list_size >= 0 then raw_partner_list_size end
             as partner_list_size,

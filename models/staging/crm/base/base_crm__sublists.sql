@@ -47,7 +47,7 @@ renamed as (
         row_number() over (
             partition by id
             order by
-                case when {{ plausible_timestamp('"createdAt"') }} then "createdAt" end
+                {{ plausible_or_null('"createdAt"') }}
                 desc nulls last,
                 md5(cast(raw_row as text))
         ) as source_row_rank

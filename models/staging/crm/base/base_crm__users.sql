@@ -36,7 +36,7 @@ renamed as (
         row_number() over (
             partition by id
             order by
-                case when {{ plausible_timestamp('"updatedAt"') }} then "updatedAt" end
+                {{ plausible_or_null('"updatedAt"') }}
                 desc nulls last,
                 md5(cast(raw_row as text))
         ) as source_row_rank
@@ -51,7 +51,7 @@ anchored as (
 
     select
         *,
-        case when {{ plausible_timestamp('raw_updated_at') }} then raw_updated_at end
+        {{ plausible_or_null('raw_updated_at') }}
             as updated_at
 
     from renamed
@@ -62,7 +62,7 @@ flagged as (
 
     select
         *,
-        case when {{ plausible_timestamp('raw_created_at', 'updated_at') }} then raw_created_at end
+        {{ plausible_or_null('raw_created_at', 'updated_at') }}
             as created_at,
         user_role = 'BDR' as is_bdr,
         coalesce(
