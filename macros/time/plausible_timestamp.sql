@@ -53,3 +53,15 @@
 {% macro plausible_or_null(column, written_at=none) -%}
     case when {{ plausible_timestamp(column, written_at) }} then {{ column }} end
 {%- endmacro %}
+
+
+{#-
+    When the CRM last wrote the row, as two columns: `updated_at`, the raw updatedAt where it
+    is plausible (an infinite or too early one is null, like a missing one), and
+    `written_at`, the later of createdAt and that: what anchors the plausible window of the
+    row's other dates.
+-#}
+{% macro row_write_times(created_at='created_at', raw_updated_at='raw_updated_at') -%}
+    {{ plausible_or_null(raw_updated_at) }} as updated_at,
+    greatest({{ created_at }}, {{ plausible_or_null(raw_updated_at) }}) as written_at
+{%- endmacro %}

@@ -65,18 +65,13 @@ renamed as (
 
 ),
 
--- When the CRM last wrote the row: an implausible updatedAt (infinite, before the window) is
--- nulled, like a missing one. written_at anchors the plausible window of the row's dates.
+-- When the CRM last wrote the row (macro row_write_times): written_at anchors the
+-- plausible window of the row's dates.
 anchored as (
 
     select
         *,
-        {{ plausible_or_null('raw_updated_at') }}
-            as updated_at,
-        greatest(
-            created_at,
-            {{ plausible_or_null('raw_updated_at') }}
-        ) as written_at
+        {{ row_write_times() }}
 
     from renamed
 
