@@ -179,7 +179,9 @@ def failure_summary(what: str, code: int, started: float) -> str:
 def missing_views() -> list[str]:
     """The project's view models that were built once (their schema exists) but whose
     relation is gone (dropped by a cascade from a rebuilt table or a replaced raw table),
-    with any model they read that is missing too (a model new since the last build)."""
+    with any model they read that is missing too (a model new since the last build), and
+    the views such a missing table reads (a new model may need a column its view parents
+    gained in the same release)."""
     from orchestration import warehouse as wh
 
     manifest_file = project_dir() / "target" / "manifest.json"
@@ -190,7 +192,7 @@ def missing_views() -> list[str]:
     models = {
         key: node
         for key, node in nodes.items()
-        if node.get("resource_type") == "model"
+        if node.get("resource_type") in ("model", "seed")
         and node.get("config", {}).get("materialized") != "ephemeral"
     }
     if not models:
@@ -224,18 +226,37 @@ def missing_views() -> list[str]:
         if key in wanted:
             continue
         wanted.add(key)
-        parents = models[key].get("depends_on", {}).get("nodes", [])
-        todo += [parent for parent in parents if parent in models and missing(parent)]
+        parents = [
+            parent
+            for parent in models[key].get("depends_on", {}).get("nodes", [])
+            if parent in models
+        ]
+        is_table = models[key]["config"].get("materialized") != "view"
+        todo += [
+            parent
+            for parent in parents
+            if missing(parent)
+            or (is_table and models[parent]["config"].get("materialized") == "view")
+        ]
     return sorted(models[key]["name"] for key in wanted)
 
 
 def restore_views(as_of: datetime | None = None) -> list[str]:
-    """Rebuild the view models that have gone missing (`dbt run`, views are cheap), and the
-    missing models they read."""
-    missing = missing_views()
-    if missing:
+    """Rebuild the view models that have gone missing (views are cheap), and the
+    missing models they read. Re-creating a view drops the views on it (dbt replaces a view
+    with `drop ... cascade`), so this repeats until nothing is missing (a few rounds)."""
+    restored: list[str] = []
+    for _ in range(3):
+        missing = missing_views()
+        if not missing:
+            break
         started = time.time()
-        code = run_dbt(["run", "--select", *missing], as_of=as_of, stdout=subprocess.DEVNULL)
+        code = run_dbt(
+            ["build", "--select", *missing, "--resource-type", "model", "--resource-type", "seed"],
+            as_of=as_of,
+            stdout=subprocess.DEVNULL,
+        )
         if code != 0:
             raise EmgError(failure_summary("rebuilding the dropped views", code, started))
-    return missing
+        restored += [name for name in missing if name not in restored]
+    return restored

@@ -1,7 +1,7 @@
 -- The dense BDR x week and BDR x month spine: every user with role BDR, every period from the
--- one of their first data (a call they logged or a lead assigned to them, at or before
--- as_of) to the one holding as_of. A BDR with no data at all gets the as_of period alone, so
--- they still appear, with zeros.
+-- one of their first data (int_first_data: a call they logged, a lead assigned to them or an
+-- event of theirs, at or before as_of) to the one holding as_of. A BDR with no data at all
+-- gets the as_of period alone, so they still appear, with zeros.
 with
 
 calendar as (
@@ -17,36 +17,9 @@ bdrs as (
 
 ),
 
-calls as (
-
-    select * from {{ ref('int_calls_attributed') }}
-
-),
-
-leads as (
-
-    select * from {{ ref('int_leads_milestones') }}
-
-),
-
 first_data as (
 
-    select
-        bdr_id,
-        min(first_at) as first_data_at
-    from (
-        select
-            bdr_id,
-            least(created_at, scheduled_at, completed_at) as first_at
-        from calls
-        union all
-        select
-            bdr_id,
-            created_at as first_at
-        from leads
-    ) as events
-    where first_at <= {{ as_of() }}
-    group by 1
+    select * from {{ ref('int_first_data') }}
 
 ),
 

@@ -19,6 +19,7 @@ final as (
 
     select
         activity_logs.activity_log_id as call_id,
+        activity_logs.pipeline_item_id,
         items.lead_id,
         activity_logs.user_id as bdr_id,
         items.category,

@@ -10,19 +10,6 @@ leads as (
 
 ),
 
-calls as (
-
-    select * from {{ ref('int_calls_attributed') }}
-
-),
-
-status_changes as (
-
-    select * from {{ ref('stg_crm__activity_logs') }}
-    where activity_type = 'STATUS_CHANGE'
-
-),
-
 partner_contacts as (
 
     select * from {{ ref('int_pipeline_items_mapped_to_leads') }}
@@ -30,35 +17,25 @@ partner_contacts as (
 
 ),
 
-sales as (
+events as (
 
-    select * from {{ ref('int_sales_attributed') }}
+    select * from {{ ref('int_metric_events') }}
+    where timing = 'happened'
 
 ),
 
-first_completed_calls as (
+-- the lead's milestones, from its events as of as_of
+lead_events as (
 
     select
         lead_id,
-        min(completed_at) as first_completed_call_at,
-        count(*) as calls_completed
-    from calls
-    where is_completion and completed_at <= {{ as_of() }}
-    group by 1
-
-),
-
--- a proposal is the lead's FIRST move to any PROPOSAL_* status; a lead that reaches a
--- proposal twice has one proposal, dated by the first
-proposals as (
-
-    select
-        pipeline_item_id as lead_id,
-        min(coalesce(completed_at, created_at)) as proposal_at
-    from status_changes
-    where
-        to_status like 'PROPOSAL\_%'
-        and coalesce(completed_at, created_at) <= {{ as_of() }}
+        min(occurred_at) filter (where metric = 'calls_completed') as first_completed_call_at,
+        count(*) filter (where metric = 'calls_completed') as calls_completed,
+        min(occurred_at) filter (where metric = 'proposals') as proposal_at,
+        min(occurred_at) filter (where metric = 'agreements') as agreement_at,
+        min(occurred_at) filter (where metric = 'lists_out') as partner_list_sent_at
+    from events
+    where metric in ('calls_completed', 'proposals', 'agreements', 'lists_out')
     group by 1
 
 ),
@@ -82,20 +59,16 @@ milestones as (
         leads.status,
         leads.status_stage,
         leads.created_at,
-        first_completed_calls.first_completed_call_at,
-        coalesce(first_completed_calls.calls_completed, 0) as calls_completed,
-        proposals.proposal_at,
-        case when leads.agreement_at <= {{ as_of() }} then leads.agreement_at end as agreement_at,
+        lead_events.first_completed_call_at,
+        coalesce(lead_events.calls_completed, 0) as calls_completed,
+        lead_events.proposal_at,
+        lead_events.agreement_at,
         leads.partner_list_due_at,
-        case
-            when leads.partner_list_sent_at <= {{ as_of() }} then leads.partner_list_sent_at
-        end as partner_list_sent_at,
+        lead_events.partner_list_sent_at,
         coalesce(leads.partner_list_size, contact_counts.partner_contacts, 0) as list_size
     from leads
-    left join first_completed_calls
-        on leads.pipeline_item_id = first_completed_calls.lead_id
-    left join proposals
-        on leads.pipeline_item_id = proposals.lead_id
+    left join lead_events
+        on leads.pipeline_item_id = lead_events.lead_id
     left join contact_counts
         on leads.pipeline_item_id = contact_counts.lead_id
 
@@ -106,13 +79,14 @@ list_sales as (
     select
         milestones.lead_id,
         count(*) as list_sales_count,
-        sum(sales.amount) as list_revenue,
-        min(sales.sold_at) as list_first_sale_at
+        sum(sales.metric_value) as list_revenue,
+        min(sales.occurred_at) as list_first_sale_at
     from milestones
-    inner join sales
+    inner join events as sales
         on
             milestones.lead_id = sales.lead_id
-            and milestones.partner_list_sent_at <= sales.sold_at
+            and milestones.partner_list_sent_at <= sales.occurred_at
+    where sales.metric = 'revenue'
     group by 1
 
 ),

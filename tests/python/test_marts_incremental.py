@@ -67,6 +67,9 @@ class Snapshot:
     untouched_xmin: str | None
     # fct_calls' entry in the build's run_results.json
     fct_calls_result: dict = field(default_factory=dict)
+    # the physical row version (xmin) of the untouched call's completion in fct_events
+    untouched_event_xmin: str | None = None
+    fct_events_rows: int = 0
 
 
 @dataclass
@@ -136,7 +139,20 @@ def _snapshot(conn, untouched_call: str | None) -> Snapshot:
         fct_calls_rows=query(conn, "select count(*) from marts.fct_calls")[0][0],
         untouched_xmin=untouched_xmin,
         fct_calls_result=_fct_calls_result(),
+        untouched_event_xmin=_event_xmin(conn, untouched_call),
+        fct_events_rows=query(conn, "select count(*) from marts.fct_events")[0][0],
     )
+
+
+def _event_xmin(conn, call_id: str | None) -> str | None:
+    if not call_id:
+        return None
+    found = query(
+        conn,
+        "select cast(xmin as text) from marts.fct_events where event_id = %s",
+        (f"call_completed:{call_id}",),
+    )
+    return found[0][0] if found else None
 
 
 def _build(conn, as_of: datetime, untouched_call: str | None, full_refresh: bool) -> Snapshot:
@@ -287,6 +303,7 @@ def story(warehouse) -> Story:
             "select cast(xmin as text) from marts.fct_calls where call_id = %s",
             (changes.untouched_call,),
         )[0][0]
+        first_full.untouched_event_xmin = _event_xmin(conn, changes.untouched_call)
         untouched = changes.untouched_call
         incremental = _build(conn, T, untouched, full_refresh=False)
         full_refresh = _build(conn, T, untouched, full_refresh=True)
@@ -358,6 +375,20 @@ def test_crm_edits_reach_the_marts_on_the_incremental_build(story):
     ]
     assert recategorised
     assert all(",Recategorised_by_test," in row for row in recategorised), recategorised
+
+
+def test_the_hourly_build_redoes_only_the_touched_leads_events(story):
+    """fct_events does not move with the clock: an incremental build leaves the events of
+    leads nobody touched as they were (same physical row), and the CRM edits reach it."""
+    before, after, changes = story.first_full, story.incremental, story.changes
+    assert before.untouched_event_xmin is not None
+    assert after.untouched_event_xmin == before.untouched_event_xmin
+    events = after.marts["fct_events"]
+    assert any(f"call_completed:{changes.new_completed_call}," in row for row in events)
+    assert any(f"call_scheduled:{changes.new_upcoming_call}," in row for row in events)
+    assert not any(f",{changes.deleted_lead}," in row for row in events)
+    # a day later with no raw change, nothing in fct_events moves
+    assert story.next_day_incremental.marts["fct_events"] == events
 
 
 # --- time moves on ----------------------------------------------------------------------------

@@ -18,22 +18,16 @@ bdrs as (
 
 ),
 
-calls as (
+metric_events as (
 
-    select * from {{ ref('fct_calls') }}
-    where call_status in ('completed', 'upcoming')
+    select * from {{ ref('int_metric_events') }}
+    where metric in ('calls_completed', 'calls_upcoming', 'agreements', 'lists_out', 'sales')
 
 ),
 
 leads as (
 
     select * from {{ ref('int_leads_milestones') }}
-
-),
-
-sales as (
-
-    select * from {{ ref('int_sales_attributed') }}
 
 ),
 
@@ -137,59 +131,40 @@ subjects as (
 
 ),
 
--- every event (dated by its local day) or state that a metric counts, with its owner
+-- every event (dated by its local day) or state that a metric counts, with its owner and
+-- the points it adds to the metric
 events as (
 
     select
         bdr_id,
-        'calls_completed' as metric,
-        completed_date as event_date,
+        metric,
+        occurred_date as event_date,
         cast(null as date) as due_date,
-        false as is_within_7_days
-    from calls
-    where call_status = 'completed'
+        coalesce(
+            metric = 'calls_upcoming' and occurred_at <= {{ as_of() }} + interval '7 days',
+            false
+        ) as is_within_7_days,
+        1 as points
+    from metric_events
     union all
+    -- the performance index (SPEC §5) as events too, each worth its metric's weight
     select
         bdr_id,
-        'calls_upcoming' as metric,
-        scheduled_date as event_date,
+        'performance_index' as metric,
+        occurred_date as event_date,
         cast(null as date) as due_date,
-        scheduled_at <= {{ as_of() }} + interval '7 days' as is_within_7_days
-    from calls
-    where call_status = 'upcoming'
-    union all
-    select
-        bdr_id,
-        'agreements' as metric,
-        {{ local_date('agreement_at') }} as event_date,
-        cast(null as date) as due_date,
-        false as is_within_7_days
-    from leads
-    where agreement_at is not null
-    union all
-    select
-        bdr_id,
-        'lists_out' as metric,
-        {{ local_date('partner_list_sent_at') }} as event_date,
-        cast(null as date) as due_date,
-        false as is_within_7_days
-    from leads
-    where partner_list_sent_at is not null
-    union all
-    select
-        bdr_id,
-        'sales' as metric,
-        {{ local_date('sold_at') }} as event_date,
-        cast(null as date) as due_date,
-        false as is_within_7_days
-    from sales
+        false as is_within_7_days,
+        index_points as points
+    from metric_events
+    where index_points > 0
     union all
     select
         bdr_id,
         'overdue_partner_lists' as metric,
         cast(null as date) as event_date,
         {{ local_date('partner_list_due_at') }} as due_date,
-        false as is_within_7_days
+        false as is_within_7_days,
+        1 as points
     from leads
     where is_list_overdue
     union all
@@ -198,7 +173,8 @@ events as (
         'partner_lists_due' as metric,
         cast(null as date) as event_date,
         {{ local_date('partner_list_due_at') }} as due_date,
-        true as is_within_7_days
+        true as is_within_7_days,
+        1 as points
     from leads
     where is_list_due_next_7_days
     union all
@@ -207,54 +183,30 @@ events as (
         'outstanding_proposals' as metric,
         cast(null as date) as event_date,
         cast(null as date) as due_date,
-        false as is_within_7_days
+        false as is_within_7_days,
+        1 as points
     from leads
     where status_stage = 'proposal'
-
-),
-
--- the performance index (SPEC §5) as events too: a completed call scores 1 point, an
--- agreement 3, a list out 2, a sale 5
-scored_events as (
-
-    select
-        bdr_id,
-        metric,
-        event_date,
-        due_date,
-        is_within_7_days,
-        1 as points
-    from events
-    union all
-    select
-        bdr_id,
-        'performance_index' as metric,
-        event_date,
-        due_date,
-        is_within_7_days,
-        {{ performance_index_points('metric') }} as points
-    from events
-    where metric in {{ performance_index_metrics() }}
 
 ),
 
 events_in_windows as (
 
     select
-        scored_events.bdr_id,
-        scored_events.metric,
-        scored_events.due_date,
-        scored_events.points,
+        events.bdr_id,
+        events.metric,
+        events.due_date,
+        events.points,
         window_metrics.time_window
-    from scored_events
+    from events
     inner join window_metrics
         on
-            scored_events.metric = window_metrics.metric
+            events.metric = window_metrics.metric
             and case window_metrics.time_window
                 when 'as_of' then true
-                when 'next_7_days' then scored_events.is_within_7_days
+                when 'next_7_days' then events.is_within_7_days
                 else
-                    scored_events.event_date between window_metrics.window_start_date
+                    events.event_date between window_metrics.window_start_date
                     and window_metrics.window_end_date
             end
 

@@ -7,35 +7,27 @@
     )
 }}
 -- Completed calls per BDR, local day and local hour (SPEC §5's activity heatmap): one row per
--- cell with at least one call. Reads fct_calls' local completion columns (as of as_of) and
--- keeps the users of dim_bdrs (per-BDR mart, SPEC §4).
+-- cell with at least one call. Groups int_metric_events' calls_completed (as of as_of) of the
+-- owners who are BDRs (per-BDR mart, SPEC §4).
 with
 
 calls as (
 
-    select * from {{ ref('fct_calls') }}
-    where call_status = 'completed'
-
-),
-
-bdrs as (
-
-    select * from {{ ref('dim_bdrs') }}
+    select * from {{ ref('int_metric_events') }}
+    where metric = 'calls_completed' and is_bdr
 
 ),
 
 final as (
 
     select
-        calls.bdr_id,
-        calls.completed_date as call_date,
-        calls.completed_week as call_week,
-        calls.iso_weekday,
-        calls.hour_of_day,
+        bdr_id,
+        occurred_date as call_date,
+        occurred_week as call_week,
+        iso_weekday,
+        hour_of_day,
         count(*) as calls_completed
     from calls
-    inner join bdrs
-        on calls.bdr_id = bdrs.bdr_id
     group by 1, 2, 3, 4, 5
 
 )

@@ -8,33 +8,43 @@
     )
 }}
 -- One row per valid sale as of as_of (SPEC §4, §7): amount > 0, sold at or before as_of, on a
--- live item, attributed to its lead and that lead's BDR by int_sales_attributed. Empty when
--- the sales feed does not exist.
+-- live item, attributed to its lead and that lead's BDR: fct_events' sales, through
+-- int_metric_events' as-of rule. Empty when the sales feed does not exist.
 with
 
 sales as (
 
-    select * from {{ ref('int_sales_attributed') }}
+    select * from {{ ref('int_metric_events') }}
+    where metric = 'sales'
+
+),
+
+events as (
+
+    select * from {{ ref('fct_events') }}
+    where event_type = 'sale'
 
 ),
 
 final as (
 
     select
-        sale_id,
-        pipeline_item_id,
-        lead_id,
-        bdr_id,
-        category,
-        pipeline_item_id <> lead_id as is_on_partner_contact,
-        sold_at,
-        {{ local_date('sold_at') }} as sale_date,
-        {{ local_week('sold_at') }} as sale_week,
-        {{ local_month('sold_at') }} as sale_month,
-        amount,
-        currency,
-        is_other_currency
+        sales.source_id as sale_id,
+        sales.pipeline_item_id,
+        sales.lead_id,
+        sales.bdr_id,
+        sales.category,
+        sales.pipeline_item_id <> sales.lead_id as is_on_partner_contact,
+        sales.occurred_at as sold_at,
+        sales.occurred_date as sale_date,
+        sales.occurred_week as sale_week,
+        sales.occurred_month as sale_month,
+        events.amount,
+        events.currency,
+        events.is_other_currency
     from sales
+    inner join events
+        on sales.event_id = events.event_id
 
 )
 

@@ -9,34 +9,10 @@ calendar as (
 
 ),
 
-calls as (
+events as (
 
-    select * from {{ ref('fct_calls') }}
-    where call_status = 'completed'
-
-),
-
-all_calls as (
-
-    select * from {{ ref('int_calls_attributed') }}
-
-),
-
-leads as (
-
-    select * from {{ ref('int_leads_milestones') }}
-
-),
-
-sales as (
-
-    select * from {{ ref('int_sales_attributed') }}
-
-),
-
-bdrs as (
-
-    select * from {{ ref('dim_bdrs') }}
+    select * from {{ ref('int_metric_events') }}
+    where timing = 'happened'
 
 ),
 
@@ -59,22 +35,14 @@ team_targets as (
 
 ),
 
--- the first data by as_of: a lead created, agreed or sent, a call logged, scheduled or
--- completed, or a sale
+-- the team's first data (int_first_data: every owner's earliest), else as_of's month
 first_data as (
 
     select
         coalesce(
-            {{ local_month('min(first_at)') }}, {{ local_month(as_of()) }}
+            {{ local_month('min(first_data_at)') }}, {{ local_month(as_of()) }}
         ) as first_month
-    from (
-        select least(created_at, scheduled_at, completed_at) as first_at from all_calls
-        union all
-        select least(created_at, agreement_at, partner_list_sent_at) as first_at from leads
-        union all
-        select sold_at as first_at from sales
-    ) as events
-    where first_at <= {{ as_of() }}
+    from {{ ref('int_first_data') }}
 
 ),
 
@@ -89,54 +57,19 @@ months as (
 
 ),
 
--- every event with its owner and local month, for the counts and for active_bdrs
-events as (
-
-    select
-        bdr_id,
-        cast(date_trunc('month', completed_date) as date) as month_start,
-        'call_completed' as event_type,
-        cast(null as numeric) as amount
-    from calls
-    union all
-    select
-        bdr_id,
-        {{ local_month('agreement_at') }} as month_start,
-        'agreement' as event_type,
-        cast(null as numeric) as amount
-    from leads
-    where agreement_at is not null
-    union all
-    select
-        bdr_id,
-        {{ local_month('partner_list_sent_at') }} as month_start,
-        'list_out' as event_type,
-        cast(null as numeric) as amount
-    from leads
-    where partner_list_sent_at is not null
-    union all
-    select
-        bdr_id,
-        {{ local_month('sold_at') }} as month_start,
-        'sale' as event_type,
-        amount
-    from sales
-
-),
-
 monthly as (
 
     select
-        events.month_start,
-        count(*) filter (where events.event_type = 'call_completed') as calls_completed,
-        count(*) filter (where events.event_type = 'agreement') as agreements,
-        count(*) filter (where events.event_type = 'list_out') as lists_out,
-        count(*) filter (where events.event_type = 'sale') as sales,
-        sum(events.amount) as revenue,
-        count(distinct bdrs.bdr_id) as active_bdrs
+        occurred_month as month_start,
+        count(*) filter (where metric = 'calls_completed') as calls_completed,
+        count(*) filter (where metric = 'agreements') as agreements,
+        count(*) filter (where metric = 'lists_out') as lists_out,
+        count(*) filter (where metric = 'sales') as sales,
+        sum(metric_value) filter (where metric = 'revenue') as revenue,
+        sum(index_points) as performance_index,
+        count(distinct bdr_id) filter (where is_bdr) as active_bdrs
     from events
-    left join bdrs
-        on events.bdr_id = bdrs.bdr_id
+    where metric in ('calls_completed', 'agreements', 'lists_out', 'sales', 'revenue')
     group by 1
 
 ),
@@ -155,7 +88,8 @@ joined as (
         case
             when sales_feed.is_loaded then cast(coalesce(monthly.revenue, 0) as numeric)
         end as revenue,
-        cast(coalesce(monthly.active_bdrs, 0) as integer) as active_bdrs
+        cast(coalesce(monthly.active_bdrs, 0) as integer) as active_bdrs,
+        cast(coalesce(monthly.performance_index, 0) as integer) as performance_index
     from months
     cross join sales_feed
     left join monthly
@@ -181,7 +115,7 @@ final as (
         round(revenue / nullif(calls_completed, 0), 2) as revenue_per_call,
         round(revenue / nullif(lists_out, 0), 2) as revenue_per_list,
         round(revenue / nullif(active_bdrs, 0), 2) as revenue_per_bdr,
-        {{ performance_index() }} as performance_index,
+        performance_index,
         month_start = {{ local_month(as_of()) }} as is_as_of_month
     from joined
 

@@ -1,0 +1,239 @@
+{%- set watermark = events_watermark() -%}
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook=["{{ events_scope_pre_hook() }}"],
+        post_hook=["{{ events_remember_sources() }}"],
+        indexes=[
+            {'columns': ['event_id'], 'unique': True},
+            {'columns': ['lead_id']},
+            {'columns': ['event_type', 'occurred_at']},
+            {'columns': ['occurred_date']},
+            {'columns': ['bdr_id', 'occurred_date']},
+        ],
+    )
+}}
+-- One row per countable event (SPEC §4), whatever as_of is: every completed call, every
+-- scheduled call (the as-of layer reads "upcoming" from it), every proposal, agreement, list
+-- out and valid sale, with its owner, its lead and its local calendar. The marts that count
+-- events group this table (filtered to as_of); none derives an event again. Which metric
+-- counts which event, and its weight in the performance index, is the seed metric_catalogue.
+-- Incremental on the sources' updatedAt (macros/metrics/events.sql): a run redoes the events
+-- of the leads touched since the last one, and every sale.
+with
+
+items as (
+
+    select * from {{ ref('int_pipeline_items_mapped_to_leads') }}
+    {% if watermark is not none %}
+    where lead_id in (select scope.lead_id from fct_events__scope as scope)
+    {% endif %}
+
+),
+
+leads as (
+
+    select * from {{ ref('stg_crm__pipeline_items') }}
+    where
+        is_lead
+        and not is_deleted
+        and pipeline_item_id in (select items.lead_id from items)
+
+),
+
+users as (
+
+    select * from {{ ref('stg_crm__users') }}
+
+),
+
+activity_logs as (
+
+    select * from {{ ref('stg_crm__activity_logs') }}
+    where activity_type in ('CALL', 'STATUS_CHANGE')
+
+),
+
+calls as (
+
+    select * from {{ ref('int_calls_attributed') }}
+    where lead_id in (select items.lead_id from items)
+
+),
+
+all_items as (
+
+    select * from {{ ref('int_pipeline_items_mapped_to_leads') }}
+
+),
+
+sales as (
+
+    select * from {{ ref('stg_sales_ext__sales') }}
+    where amount > 0
+
+),
+
+-- a lead's proposal is its first move to any PROPOSAL_* status
+proposals as (
+
+    select distinct on (leads.pipeline_item_id)
+        activity_logs.activity_log_id as source_id,
+        leads.pipeline_item_id as lead_id,
+        coalesce(activity_logs.completed_at, activity_logs.created_at) as occurred_at,
+        activity_logs.updated_at as source_changed_at
+    from activity_logs
+    inner join leads
+        on activity_logs.pipeline_item_id = leads.pipeline_item_id
+    where
+        activity_logs.activity_type = 'STATUS_CHANGE'
+        and activity_logs.to_status like 'PROPOSAL\_%'
+        and coalesce(activity_logs.completed_at, activity_logs.created_at) is not null
+    order by
+        leads.pipeline_item_id,
+        coalesce(activity_logs.completed_at, activity_logs.created_at),
+        activity_logs.activity_log_id
+
+),
+
+-- every event with the lead it belongs to and its owner's user id
+events as (
+
+    select
+        'call_completed' as event_type,
+        call_id as source_id,
+        pipeline_item_id,
+        lead_id,
+        bdr_id,
+        completed_at as occurred_at,
+        cast(null as timestamp) as ends_at,
+        cast(null as numeric) as amount,
+        cast(null as text) as currency,
+        cast(null as boolean) as is_other_currency,
+        last_changed_at as source_changed_at
+    from calls
+    where is_completion
+    union all
+    -- a scheduled call is upcoming while its date is ahead and it is not completed (ends_at);
+    -- cancelled and rescheduled calls never are
+    select
+        'call_scheduled' as event_type,
+        call_id as source_id,
+        pipeline_item_id,
+        lead_id,
+        bdr_id,
+        scheduled_at as occurred_at,
+        case when is_completion then completed_at end as ends_at,
+        null as amount,
+        null as currency,
+        null as is_other_currency,
+        last_changed_at as source_changed_at
+    from calls
+    where
+        scheduled_at is not null
+        and (outcome is null or outcome not in ('CANCELLED', 'RESCHEDULED'))
+    union all
+    select
+        'proposal' as event_type,
+        proposals.source_id,
+        proposals.lead_id as pipeline_item_id,
+        proposals.lead_id,
+        leads.assigned_to_id as bdr_id,
+        proposals.occurred_at,
+        null as ends_at,
+        null as amount,
+        null as currency,
+        null as is_other_currency,
+        greatest(proposals.source_changed_at, leads.updated_at) as source_changed_at
+    from proposals
+    inner join leads
+        on proposals.lead_id = leads.pipeline_item_id
+    union all
+    select
+        'agreement' as event_type,
+        pipeline_item_id as source_id,
+        pipeline_item_id,
+        pipeline_item_id as lead_id,
+        assigned_to_id as bdr_id,
+        agreement_at as occurred_at,
+        null as ends_at,
+        null as amount,
+        null as currency,
+        null as is_other_currency,
+        updated_at as source_changed_at
+    from leads
+    where agreement_at is not null
+    union all
+    select
+        'list_out' as event_type,
+        pipeline_item_id as source_id,
+        pipeline_item_id,
+        pipeline_item_id as lead_id,
+        assigned_to_id as bdr_id,
+        partner_list_sent_at as occurred_at,
+        null as ends_at,
+        null as amount,
+        null as currency,
+        null as is_other_currency,
+        updated_at as source_changed_at
+    from leads
+    where partner_list_sent_at is not null
+    union all
+    -- a sale belongs to the lead it comes from (a partner contact's lead, or the lead)
+    select
+        'sale' as event_type,
+        sales.sale_id as source_id,
+        sales.pipeline_item_id,
+        all_items.lead_id,
+        all_items.lead_owner_id as bdr_id,
+        sales.sold_at as occurred_at,
+        null as ends_at,
+        sales.amount,
+        sales.currency,
+        sales.is_other_currency,
+        all_items.last_changed_at as source_changed_at
+    from sales
+    inner join all_items
+        on sales.pipeline_item_id = all_items.pipeline_item_id
+
+),
+
+-- the lead and the owner every dashboard filters or groups by
+final as (
+
+    select
+        events.event_type || ':' || events.source_id as event_id,
+        events.event_type,
+        events.source_id,
+        events.pipeline_item_id,
+        events.lead_id,
+        lead_rows.item_name as lead_name,
+        lead_rows.category,
+        events.bdr_id,
+        users.user_name as bdr_name,
+        coalesce(users.is_bdr, false) as is_bdr,
+        users.team,
+        events.occurred_at,
+        {{ local_date('events.occurred_at') }} as occurred_date,
+        {{ local_week('events.occurred_at') }} as occurred_week,
+        {{ local_month('events.occurred_at') }} as occurred_month,
+        {{ local_iso_weekday('events.occurred_at') }} as iso_weekday,
+        {{ local_hour('events.occurred_at') }} as hour_of_day,
+        events.ends_at,
+        cast(events.amount as numeric(12, 2)) as amount,
+        events.currency,
+        events.is_other_currency,
+        greatest(events.source_changed_at, lead_rows.updated_at, users.updated_at)
+            as source_changed_at
+    from events
+    inner join {{ ref('stg_crm__pipeline_items') }} as lead_rows
+        on events.lead_id = lead_rows.pipeline_item_id
+    left join users
+        on events.bdr_id = users.user_id
+
+)
+
+select * from final
