@@ -19,7 +19,7 @@ partner_contacts as (
 
 events as (
 
-    select * from {{ ref('int_metric_events') }}
+    select * from {{ ref('metric_events') }}
     where timing = 'happened'
 
 ),

@@ -58,7 +58,7 @@ spine as (
 
 events as (
 
-    select * from {{ ref('int_metric_events') }}
+    select * from {{ ref('metric_events') }}
     where timing = 'happened'
 
 ),

@@ -11,6 +11,7 @@ their scopes computed from the datasets' columns.
 
 from __future__ import annotations
 
+import csv
 import io
 import uuid
 import zipfile
@@ -29,7 +30,7 @@ VERSION = "1.0.0"
 SCHEMA = "marts"
 BDR_COLUMN = "bdr_name"
 CATEGORY_COLUMN = "category"
-FILTER_DATASETS = {BDR_COLUMN: "dim_bdrs", CATEGORY_COLUMN: "fct_calls"}
+FILTER_DATASETS = {BDR_COLUMN: "dim_bdrs", CATEGORY_COLUMN: "metric_events"}
 NO_FILTER = "No filter"
 
 # Traffic lights (dbt vars traffic_light_green_ratio / _amber_ratio): the same thresholds as
@@ -117,15 +118,49 @@ class Spec:
         return stable_uuid("database", self.database_key)
 
 
-def parse_spec(datasets_yaml: str, dashboard_yamls: list[str]) -> Spec:
+def catalogue_metrics(catalogue_csv: str) -> tuple[dict, ...]:
+    """Superset metrics for metric_events, one per row of the dbt seed metric_catalogue (the
+    one place a metric is defined), and the performance index from its weights."""
+    metrics = []
+    for row in csv.DictReader(io.StringIO(catalogue_csv)):
+        amount = row["measure"] == "amount"
+        metrics.append(
+            {
+                "name": row["metric"],
+                "label": row["label"][:1].upper() + row["label"][1:],
+                "format": ",.2f" if amount else ",d",
+                "description": row["description"],
+                "sql": f"sum(metric_value) filter (where metric = '{row['metric']}')",
+            }
+        )
+    metrics.append(
+        {
+            "name": "performance_index",
+            "label": "Performance index",
+            "format": ",d",
+            "description": "Each event's weight in the seed metric_catalogue, summed (SPEC §5).",
+            "sql": "sum(index_points)",
+        }
+    )
+    return tuple(metrics)
+
+
+def parse_spec(
+    datasets_yaml: str, dashboard_yamls: list[str], catalogue_csv: str | None = None
+) -> Spec:
     raw = yaml.safe_load(datasets_yaml)
     datasets = {}
     for entry in raw["datasets"]:
+        metrics = tuple(entry.get("metrics") or ())
+        if entry.get("catalogue_metrics"):
+            if catalogue_csv is None:
+                raise ValueError(f"dataset {entry['mart']}: catalogue_metrics needs the catalogue")
+            metrics = catalogue_metrics(catalogue_csv) + metrics
         dataset = DatasetSpec(
             mart=entry["mart"],
             bdr_name=bool(entry.get("bdr_name", False)),
             time_column=entry.get("time_column"),
-            metrics=tuple(entry.get("metrics") or ()),
+            metrics=metrics,
             calculated_columns=tuple(entry.get("calculated_columns") or ()),
         )
         datasets[dataset.mart] = dataset
@@ -168,10 +203,13 @@ def parse_spec(datasets_yaml: str, dashboard_yamls: list[str]) -> Spec:
 
 
 def load_spec(superset_dir: Path) -> Spec:
-    """The spec as committed: superset/datasets.yml and superset/dashboards/*.yml."""
+    """The spec as committed: superset/datasets.yml and superset/dashboards/*.yml, with the
+    metric catalogue of the dbt project beside it (seeds/metric_catalogue.csv)."""
     boards = sorted((superset_dir / "dashboards").glob("*.yml"))
     return parse_spec(
-        (superset_dir / "datasets.yml").read_text(), [path.read_text() for path in boards]
+        (superset_dir / "datasets.yml").read_text(),
+        [path.read_text() for path in boards],
+        (superset_dir.parent / "seeds" / "metric_catalogue.csv").read_text(),
     )
 
 

@@ -58,7 +58,7 @@ def test_zip_holds_the_import_format_with_one_dataset_per_mart_used(files):
     datasets = [name for name in names if "/datasets/" in name]
     tables = [yaml.safe_load(archive.read(name))["table_name"] for name in datasets]
     assert len(tables) == len(set(tables))
-    assert {"kpi_scorecard", "bdr_weekly_performance", "call_heatmap", "dim_bdrs"} <= set(tables)
+    assert {"kpi_scorecard", "bdr_weekly_performance", "metric_events", "dim_bdrs"} <= set(tables)
 
 
 def test_dataset_columns_carry_the_dbt_descriptions(files, models):
@@ -114,6 +114,45 @@ def test_bdr_filter_reaches_the_leaderboard_and_heatmap(spec, files):
         bdr = next(f for f in filters if f["name"] == "BDR")
         assert ids[key] not in bdr["scope"]["excluded"]
         assert ids[key] in bdr["chartsInScope"]
+
+
+FILTER_WORDS = {"time": "date range", "bdr_name": "BDR", "category": "category filter"}
+
+
+def test_every_chart_a_filter_does_not_reach_says_why(spec, models):
+    """Date range, BDR and category reach every chart whose question has the dimension; a
+    chart one of them does not reach names it in its description (and so, why)."""
+    silent = [
+        (chart.key, kind)
+        for board in spec.dashboards
+        for chart in board.charts()
+        for kind, words in FILTER_WORDS.items()
+        if not bundle.filter_applies(kind, chart, spec, models)
+        and words not in (chart.description or "")
+    ]
+    assert silent == []
+
+
+def test_every_filter_reaches_every_event_chart(spec, models):
+    """Charts on metric_events (every event with its owner, category and local date) are
+    reached by all three filters."""
+    on_events = [
+        c for board in spec.dashboards for c in board.charts() if c.dataset == "metric_events"
+    ]
+    assert len(on_events) >= 5
+    for chart in on_events:
+        for kind in FILTER_WORDS:
+            assert bundle.filter_applies(kind, chart, spec, models), (chart.key, kind)
+
+
+def test_event_metrics_are_generated_from_the_metric_catalogue(spec):
+    catalogue = (REPO / "seeds" / "metric_catalogue.csv").read_text().splitlines()
+    names = {line.split(",")[0] for line in catalogue[1:]}
+    metrics = {m["name"]: m for m in spec.datasets["metric_events"].metrics}
+    assert names | {"performance_index"} == set(metrics)
+    assert metrics["calls_completed"]["sql"] == (
+        "sum(metric_value) filter (where metric = 'calls_completed')"
+    )
 
 
 def test_charts_in_scope_follow_excluded_after_ids_are_remapped():

@@ -20,7 +20,7 @@ bdrs as (
 
 metric_events as (
 
-    select * from {{ ref('int_metric_events') }}
+    select * from {{ ref('metric_events') }}
     where metric in ('calls_completed', 'calls_upcoming', 'agreements', 'lists_out', 'sales')
 
 ),

@@ -7,13 +7,13 @@
     )
 }}
 -- Completed calls per BDR, local day and local hour (SPEC §5's activity heatmap): one row per
--- cell with at least one call. Groups int_metric_events' calls_completed (as of as_of) of the
+-- cell with at least one call. Groups metric_events' calls_completed (as of as_of) of the
 -- owners who are BDRs (per-BDR mart, SPEC §4).
 with
 
 calls as (
 
-    select * from {{ ref('int_metric_events') }}
+    select * from {{ ref('metric_events') }}
     where metric = 'calls_completed' and is_bdr
 
 ),

@@ -9,12 +9,12 @@
 }}
 -- One row per valid sale as of as_of (SPEC §4, §7): amount > 0, sold at or before as_of, on a
 -- live item, attributed to its lead and that lead's BDR: fct_events' sales, through
--- int_metric_events' as-of rule. Empty when the sales feed does not exist.
+-- metric_events' as-of rule. Empty when the sales feed does not exist.
 with
 
 sales as (
 
-    select * from {{ ref('int_metric_events') }}
+    select * from {{ ref('metric_events') }}
     where metric = 'sales'
 
 ),

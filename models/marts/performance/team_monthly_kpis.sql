@@ -11,7 +11,7 @@ calendar as (
 
 events as (
 
-    select * from {{ ref('int_metric_events') }}
+    select * from {{ ref('metric_events') }}
     where timing = 'happened'
 
 ),
