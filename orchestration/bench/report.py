@@ -5,6 +5,48 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+# The dbt invocations shown in "where the time goes" (runner.build's breakdown), in order.
+BUILDS = (
+    ("full_build", "full build"),
+    ("incremental_build", "hourly build"),
+    ("full_refresh_after_change", "full refresh after the hour"),
+)
+KINDS = (("models", "models"), ("seeds", "seeds"), ("tests", "tests"),
+         ("unit_tests", "unit tests"))  # fmt: skip
+
+
+def _where_the_time_goes(results: dict) -> list[str]:
+    """The second table: each build's wall time cut into start-up, parse, node kinds, fixed."""
+    threads = max(
+        b["threads"] for run in results["scales"] for b in run["build"]["breakdown"].values()
+    )
+    kinds = " | ".join(title for _, title in KINDS)
+    lines = [
+        "",
+        "Where each dbt build's time goes, in seconds, from dbt's `run_results.json`. dbt runs "
+        f"{threads} threads: a kind's figure is its share of the wall clock (each moment split "
+        "among the nodes running then), its nodes' time summed over threads in brackets. "
+        "Start-up: Python and dbt's imports; parse: profile, project (partial parse), manifest "
+        "and selection; fixed: the rest (run hooks, connections, waits between nodes, writing "
+        "the artefacts, exit).",
+        "",
+        f"| scale | build | wall | start-up | parse | {kinds} | fixed "
+        "| nodes run: models / seeds / tests / unit tests |",
+        "|---:|---|---:|---:|---:|" + "---:|" * len(KINDS) + "---:|---:|",
+    ]
+    for run in results["scales"]:
+        for key, title in BUILDS:
+            b = run["build"]["breakdown"][key]
+            node = b["nodes"]
+            seconds = [f"{node[k]['wall_s']:.1f} ({node[k]['sum_s']:.1f})" for k, _ in KINDS]
+            counts = [f"{node[k]['count']:,}" for k, _ in KINDS]
+            lines.append(
+                f"| {run['scale']} | {title} | {b['wall_s']:.1f} | {b['startup_s']:.1f} "
+                f"| {b['parse_s']:.1f} | {' | '.join(seconds)} | {b['fixed_s']:.1f} "
+                f"| {' / '.join(counts)} |"
+            )
+    return lines
+
 
 def markdown(results: dict) -> str:
     m = results["machine"]
@@ -24,6 +66,7 @@ def markdown(results: dict) -> str:
             f"| {build['full_refresh_after_change_s']:.1f} | {build['incremental_build_s']:.1f} "
             f"| {build['full_vs_incremental']:.2f}× | {'yes' if build['marts_equal'] else 'NO'} |"
         )
+    lines += _where_the_time_goes(results)
     lines += [
         "",
         "Dashboard questions, p95 in ms (warm; cold in brackets), marts vs live from `crm`:",

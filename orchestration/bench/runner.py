@@ -6,6 +6,7 @@ schemas: run it on the embedded warehouse or a scratch database, never on produc
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
@@ -23,9 +24,10 @@ import psutil
 
 from orchestration import warehouse as wh
 from orchestration.bench import change
+from orchestration.bench.breakdown import breakdown
 from orchestration.bench.questions import QUESTIONS, params
 from orchestration.build_lock import build_lock
-from orchestration.dbt_runner import reporting_timezone, run_dbt
+from orchestration.dbt_runner import reporting_timezone, run_dbt, run_results_file
 from orchestration.errors import EmgError
 from orchestration.simulator.load import csv_chunks, replace_tables
 from orchestration.simulator.model import SimConfig, generate
@@ -153,13 +155,23 @@ def _peak_rss_mib(who: int) -> int:
 # --- build -----------------------------------------------------------------------------
 
 
-def _dbt(args: list[str], as_of: datetime) -> float:
+def _dbt(args: list[str], as_of: datetime) -> dict:
+    """Run dbt once; its wall time and where it went (breakdown.py)."""
     with build_lock(f"emg bench (pid {os.getpid()})"):
-        started = time.perf_counter()
+        started_at, started = time.time(), time.perf_counter()
         code = run_dbt(args, as_of=as_of, stdout=subprocess.DEVNULL)
+        wall, ended_at = time.perf_counter() - started, time.time()
+    command = f"dbt {' '.join(args)}"
     if code != 0:
-        raise EmgError(f"dbt {' '.join(args)} failed during the benchmark; run it to see why")
-    return time.perf_counter() - started
+        raise EmgError(f"{command} failed during the benchmark; run it to see why")
+    try:
+        results = json.loads(run_results_file().read_text())
+        return {"command": command, **breakdown(results, started_at, ended_at, wall)}
+    except (OSError, ValueError, KeyError) as err:
+        raise EmgError(
+            f"{command}: no run_results.json of this run in {run_results_file().parent} "
+            f"({err}); the benchmark reads dbt's artefacts: unset DBT_WRITE_JSON"
+        ) from None
 
 
 def checksums(conn) -> dict[str, list]:
@@ -178,26 +190,33 @@ def checksums(conn) -> dict[str, list]:
 
 def build(conn, scale: int) -> dict:
     later = AS_OF + timedelta(hours=1)
-    models_s = _dbt(MODELS_ONLY, AS_OF)
-    full_s = _dbt(["build", "--full-refresh"], AS_OF)
+    models = _dbt(MODELS_ONLY, AS_OF)
+    full = _dbt(["build", "--full-refresh"], AS_OF)
     hour = change.HourlyChange.at_scale(scale)
     change.apply(conn, AS_OF.replace(tzinfo=None), hour)
-    incremental_s = _dbt(HOURLY_BUILD, later)
-    incremental = checksums(conn)
-    refreshed_s = _dbt(["build", "--full-refresh"], later)
-    refreshed = checksums(conn)
-    differing = sorted(m for m in MARTS if incremental[m] != refreshed[m])
+    incremental = _dbt(HOURLY_BUILD, later)
+    incremental_sums = checksums(conn)
+    refreshed = _dbt(["build", "--full-refresh"], later)
+    refreshed_sums = checksums(conn)
+    differing = sorted(m for m in MARTS if incremental_sums[m] != refreshed_sums[m])
     if differing:
         raise EmgError(f"incremental marts differ from a full refresh: {', '.join(differing)}")
     return {
-        "full_models_s": round(models_s, 2),
-        "full_build_s": round(full_s, 2),
+        "full_models_s": round(models["wall_s"], 2),
+        "full_build_s": round(full["wall_s"], 2),
         "hourly_change_rows": hour.rows(),
-        "incremental_build_s": round(incremental_s, 2),
-        "full_refresh_after_change_s": round(refreshed_s, 2),
-        "full_vs_incremental": round(refreshed_s / incremental_s, 2),
+        "incremental_build_s": round(incremental["wall_s"], 2),
+        "full_refresh_after_change_s": round(refreshed["wall_s"], 2),
+        "full_vs_incremental": round(refreshed["wall_s"] / incremental["wall_s"], 2),
         "marts_equal": True,
-        "mart_rows": {mart: incremental[mart][0] for mart in MARTS},
+        "mart_rows": {mart: incremental_sums[mart][0] for mart in MARTS},
+        # where each invocation's time went (breakdown.py), in the order they ran
+        "breakdown": {
+            "full_models": models,
+            "full_build": full,
+            "incremental_build": incremental,
+            "full_refresh_after_change": refreshed,
+        },
         "dbt_peak_rss_mib": _peak_rss_mib(resource.RUSAGE_CHILDREN),
     }
 
