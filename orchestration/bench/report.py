@@ -95,12 +95,15 @@ def plot(results: dict, path: Path) -> None:
 
     runs = results["scales"]
     rows = [run["load"]["rows"] for run in runs]
-    figure, (builds, reads) = pyplot.subplots(1, 2, figsize=(13, 5))
+    figure, (builds, parts, reads) = pyplot.subplots(
+        1, 3, figsize=(19, 5), gridspec_kw={"width_ratios": [1, 1, 1.2]}
+    )
     builds.plot(rows, [r["build"]["full_refresh_after_change_s"] for r in runs], "o-",
                 label="full build (--full-refresh)")  # fmt: skip
     builds.plot(rows, [r["build"]["incremental_build_s"] for r in runs], "s-",
                 label="incremental build after 1 h of changes")  # fmt: skip
     builds.set(title="dbt build time", xlabel="raw rows", ylabel="seconds")
+    _plot_where_the_time_goes(parts, runs)
     for index, question in enumerate(runs[0]["read"]):
         line = reads.plot(rows, [r["read"][index]["live_warm_p95_ms"] for r in runs], "o--",
                           label=f"live: {question['question']}")  # fmt: skip
@@ -117,6 +120,32 @@ def plot(results: dict, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
+
+
+def _plot_where_the_time_goes(axes, runs: list[dict]) -> None:
+    """One stacked bar per scale and build (hourly; full refresh after the hour)."""
+    shown = [(key, title) for key, title in BUILDS if key != "full_build"]
+    labels, stacks = [], []
+    for run in runs:
+        for key, title in shown:
+            b = run["build"]["breakdown"][key]
+            labels.append(f"scale {run['scale']}\n{title.split()[0]}")
+            stacks.append(
+                [b["startup_s"], b["parse_s"]]
+                + [b["nodes"][kind]["wall_s"] for kind, _ in KINDS]
+                + [b["fixed_s"]]
+            )
+    names = ["start-up", "parse", *(title for _, title in KINDS), "fixed"]
+    bottoms = [0.0] * len(stacks)
+    for index, name in enumerate(names):
+        heights = [stack[index] for stack in stacks]
+        axes.bar(labels, heights, bottom=bottoms, label=name)
+        bottoms = [bottom + height for bottom, height in zip(bottoms, heights, strict=True)]
+    axes.set(title="where the time goes (hourly; full refresh after the hour)",
+             ylabel="seconds")  # fmt: skip
+    axes.tick_params(axis="x", labelsize=7)
+    axes.grid(True, axis="y", alpha=0.3)
+    axes.legend(fontsize=7)
 
 
 def write(results: dict, out: Path) -> list[Path]:
