@@ -32,6 +32,7 @@ KINDS = {
     "operation": "hooks",
 }
 WORK = ("models", "seeds", "tests", "unit_tests")  # always reported, zero when none ran
+SLOWEST = 5  # the nodes named, slowest first, for where a scale's time goes
 NOT_RUN = frozenset({"skipped", "no-op"})  # statuses of nodes dbt did not run
 
 
@@ -90,14 +91,15 @@ def breakdown(results: dict, started: float, ended: float, wall: float) -> dict:
 
     counts: Counter[str] = Counter()
     node_seconds: dict[str, float] = defaultdict(float)
-    intervals, threads = [], set()
+    intervals, threads, ran = [], set(), []
     for result in results["results"]:
         if result["status"] in NOT_RUN:
             continue
-        kind = kind_of(result["unique_id"])
+        kind, seconds = kind_of(result["unique_id"]), float(result.get("execution_time") or 0)
         counts[kind] += 1
+        node_seconds[kind] += seconds
         threads.add(result.get("thread_id"))
-        node_seconds[kind] += float(result.get("execution_time") or 0)
+        ran.append((seconds, result["unique_id"]))
         timing = result.get("timing") or []
         if timing:
             intervals.append(
@@ -135,4 +137,8 @@ def breakdown(results: dict, started: float, ended: float, wall: float) -> dict:
         },
         "dbt_elapsed_s": round(float(results["elapsed_time"]), 3),
         "threads": len(threads - {"main", None}),  # dbt's worker threads that ran nodes
+        "slowest": [
+            {"node": unique_id, "s": round(seconds, 3)}
+            for seconds, unique_id in sorted(ran, reverse=True)[:SLOWEST]
+        ],
     }

@@ -45,6 +45,11 @@ def _where_the_time_goes(results: dict) -> list[str]:
                 f"| {b['parse_s']:.1f} | {' | '.join(seconds)} | {b['fixed_s']:.1f} "
                 f"| {' / '.join(counts)} |"
             )
+    lines += ["", "The hourly build's slowest nodes (dbt's execution time of each, seconds):", ""]
+    for run in results["scales"]:
+        slowest = run["build"]["breakdown"]["incremental_build"]["slowest"]
+        named = ", ".join(f"`{n['node'].split('.')[-1]}` {n['s']:.1f}" for n in slowest)
+        lines.append(f"- scale {run['scale']}: {named}")
     return lines
 
 

@@ -72,6 +72,9 @@ def test_each_build_s_wall_time_adds_up_from_start_up_parse_nodes_and_fixed_cost
             assert nodes[kind]["wall_s"] <= nodes[kind]["sum_s"] + 0.01, (name, kind)
         assert sum(n["wall_s"] for n in nodes.values()) <= b["dbt_elapsed_s"], name
         assert b["threads"] >= 1, name
+        slowest = [node["s"] for node in b["slowest"]]
+        assert len(slowest) == 5 and slowest == sorted(slowest, reverse=True), name
+        assert slowest[0] <= max(n["sum_s"] for n in nodes.values()), name
 
 
 def test_each_build_counts_the_nodes_it_ran_by_kind(small_bench):
@@ -104,6 +107,8 @@ def test_where_the_time_goes_is_a_table_of_its_own_in_the_markdown(small_bench):
     assert f"| 1 | full build | {full['wall_s']:.1f} |" in table
     assert f"| {counts} |" in table
     assert "| 1 | hourly build |" in table and "| 1 | full refresh after the hour |" in table
+    slowest = results["scales"][0]["build"]["breakdown"]["incremental_build"]["slowest"][0]
+    assert f"- scale 1: `{slowest['node'].split('.')[-1]}` {slowest['s']:.1f}" in table
 
 
 def test_concurrent_nodes_share_the_wall_clock_so_kinds_add_up_to_the_busy_time():
