@@ -57,7 +57,10 @@ def markdown(results: dict) -> str:
     m = results["machine"]
     lines = [
         f"Machine: {m['cores']} cores, {m['memory_gib']} GiB, PostgreSQL {m['postgres']}, "
-        f"Python {m['python']}; repeat {results['repeat']}; as of {results['as_of']}.",
+        f"Python {m['python']}; repeat {results['repeat']}; as of {results['as_of']}. "
+        "Load average (5 minutes, the bench's own work included) as each scale ended: "
+        + ", ".join(f"{run['load_average'][1]:.1f}" for run in results["scales"])
+        + f" (on {m['cores']} cores).",
         "",
         "| scale | rows | load rows/s | COPY ceiling rows/s | load / ceiling | full build s "
         "| incremental build s | full / incremental | marts equal |",

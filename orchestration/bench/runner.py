@@ -310,9 +310,13 @@ def run_scale(scale: int, repeat: int, progress: Progress) -> dict:
         built = build(conn, scale)
     finally:
         conn.close()
+    answers = read(repeat, heatmap_bdr, progress)
     return {
         "scale": scale,
         "load": loaded,
         "build": built,
-        "read": read(repeat, heatmap_bdr, progress),
+        "read": answers,
+        # the machine's run queue over the last 1, 5 and 15 minutes as the scale ends: on a
+        # shared machine, how much of the figures is other people's work
+        "load_average": [round(value, 2) for value in os.getloadavg()],
     }

@@ -31,7 +31,7 @@ def test_a_small_benchmark_completes_agrees_and_writes_its_outputs(small_bench):
     [run] = results["scales"]
     assert run["scale"] == 1 and run["load"]["rows"] > 4000
     assert run["load"]["load_rows_per_s"] > 0 and run["load"]["copy_ceiling_rows_per_s"] > 0
-    assert run["load"]["peak_rss_mib"] > 0
+    assert run["load"]["peak_rss_mib"] > 0 and len(run["load_average"]) == 3
     assert run["build"]["marts_equal"] is True
     assert run["build"]["mart_rows"]["fct_calls"] > 1000
     assert [q["question"] for q in run["read"]] == [q.name for q in QUESTIONS]
