@@ -97,7 +97,7 @@ def _copy_ceiling(conn, tables: dict[str, list[tuple]]) -> float:
     """rows/s of a bare COPY of the same rows (CSV prepared beforehand) into empty tables.
 
     The CSV waits in files, not in memory: at scale 1000 it would be a second copy of the
-    whole dataset (about 0.7 GB) beside the generated rows.
+    whole dataset (about 0.9 GB) beside the generated rows.
     """
     names = [*CRM_TABLES, "sales"]
     rows = sum(len(tables[name]) for name in names)
