@@ -153,10 +153,15 @@ def _read_from(path: Path, offset: int) -> str:
         return ""
 
 
+def run_results_file() -> Path:
+    """dbt's record of its last run: every node's status and timing."""
+    return project_dir() / "target" / "run_results.json"
+
+
 def failure_summary(what: str, code: int, started: float) -> str:
     """One line: which nodes failed and how many were skipped (dbt's run_results.json of
     this run: one older than `started` belongs to an earlier run)."""
-    results_file = project_dir() / "target" / "run_results.json"
+    results_file = run_results_file()
     try:
         fresh = results_file.stat().st_mtime >= started
         results = json.loads(results_file.read_text())["results"] if fresh else None

@@ -5,12 +5,62 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+# The dbt invocations shown in "where the time goes" (runner.build's breakdown), in order.
+BUILDS = (
+    ("full_build", "full build"),
+    ("incremental_build", "hourly build"),
+    ("full_refresh_after_change", "full refresh after the hour"),
+)
+KINDS = (("models", "models"), ("seeds", "seeds"), ("tests", "tests"),
+         ("unit_tests", "unit tests"))  # fmt: skip
+
+
+def _where_the_time_goes(results: dict) -> list[str]:
+    """The second table: each build's wall time cut into start-up, parse, node kinds, fixed."""
+    threads = max(
+        b["threads"] for run in results["scales"] for b in run["build"]["breakdown"].values()
+    )
+    kinds = " | ".join(title for _, title in KINDS)
+    lines = [
+        "",
+        "Where each dbt build's time goes, in seconds, from dbt's `run_results.json`. dbt runs "
+        f"{threads} threads: a kind's figure is its share of the wall clock (each moment split "
+        "among the nodes running then), its nodes' time summed over threads in brackets. "
+        "Start-up: Python and dbt's imports; parse: profile, project (partial parse), manifest "
+        "and selection; fixed: the rest (run hooks, connections, waits between nodes, writing "
+        "the artefacts, exit).",
+        "",
+        f"| scale | build | wall | start-up | parse | {kinds} | fixed "
+        "| nodes run: models / seeds / tests / unit tests |",
+        "|---:|---|---:|---:|---:|" + "---:|" * len(KINDS) + "---:|---:|",
+    ]
+    for run in results["scales"]:
+        for key, title in BUILDS:
+            b = run["build"]["breakdown"][key]
+            node = b["nodes"]
+            seconds = [f"{node[k]['wall_s']:.1f} ({node[k]['sum_s']:.1f})" for k, _ in KINDS]
+            counts = [f"{node[k]['count']:,}" for k, _ in KINDS]
+            lines.append(
+                f"| {run['scale']} | {title} | {b['wall_s']:.1f} | {b['startup_s']:.1f} "
+                f"| {b['parse_s']:.1f} | {' | '.join(seconds)} | {b['fixed_s']:.1f} "
+                f"| {' / '.join(counts)} |"
+            )
+    lines += ["", "The hourly build's slowest nodes (dbt's execution time of each, seconds):", ""]
+    for run in results["scales"]:
+        slowest = run["build"]["breakdown"]["incremental_build"]["slowest"]
+        named = ", ".join(f"`{n['node'].split('.')[-1]}` {n['s']:.1f}" for n in slowest)
+        lines.append(f"- scale {run['scale']}: {named}")
+    return lines
+
 
 def markdown(results: dict) -> str:
     m = results["machine"]
     lines = [
         f"Machine: {m['cores']} cores, {m['memory_gib']} GiB, PostgreSQL {m['postgres']}, "
-        f"Python {m['python']}; repeat {results['repeat']}; as of {results['as_of']}.",
+        f"Python {m['python']}; repeat {results['repeat']}; as of {results['as_of']}. "
+        "Load average (5 minutes, the bench's own work included) as each scale ended: "
+        + ", ".join(f"{run['load_average'][1]:.1f}" for run in results["scales"])
+        + f" (on {m['cores']} cores).",
         "",
         "| scale | rows | load rows/s | COPY ceiling rows/s | load / ceiling | full build s "
         "| incremental build s | full / incremental | marts equal |",
@@ -24,6 +74,7 @@ def markdown(results: dict) -> str:
             f"| {build['full_refresh_after_change_s']:.1f} | {build['incremental_build_s']:.1f} "
             f"| {build['full_vs_incremental']:.2f}× | {'yes' if build['marts_equal'] else 'NO'} |"
         )
+    lines += _where_the_time_goes(results)
     lines += [
         "",
         "Dashboard questions, p95 in ms (warm; cold in brackets), marts vs live from `crm`:",
@@ -52,12 +103,15 @@ def plot(results: dict, path: Path) -> None:
 
     runs = results["scales"]
     rows = [run["load"]["rows"] for run in runs]
-    figure, (builds, reads) = pyplot.subplots(1, 2, figsize=(13, 5))
+    figure, (builds, parts, reads) = pyplot.subplots(
+        1, 3, figsize=(19, 5), gridspec_kw={"width_ratios": [1, 1, 1.2]}
+    )
     builds.plot(rows, [r["build"]["full_refresh_after_change_s"] for r in runs], "o-",
                 label="full build (--full-refresh)")  # fmt: skip
     builds.plot(rows, [r["build"]["incremental_build_s"] for r in runs], "s-",
                 label="incremental build after 1 h of changes")  # fmt: skip
     builds.set(title="dbt build time", xlabel="raw rows", ylabel="seconds")
+    _plot_where_the_time_goes(parts, runs)
     for index, question in enumerate(runs[0]["read"]):
         line = reads.plot(rows, [r["read"][index]["live_warm_p95_ms"] for r in runs], "o--",
                           label=f"live: {question['question']}")  # fmt: skip
@@ -74,6 +128,32 @@ def plot(results: dict, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
+
+
+def _plot_where_the_time_goes(axes, runs: list[dict]) -> None:
+    """One stacked bar per scale and build (hourly; full refresh after the hour)."""
+    shown = [(key, title) for key, title in BUILDS if key != "full_build"]
+    labels, stacks = [], []
+    for run in runs:
+        for key, title in shown:
+            b = run["build"]["breakdown"][key]
+            labels.append(f"scale {run['scale']}\n{title.split()[0]}")
+            stacks.append(
+                [b["startup_s"], b["parse_s"]]
+                + [b["nodes"][kind]["wall_s"] for kind, _ in KINDS]
+                + [b["fixed_s"]]
+            )
+    names = ["start-up", "parse", *(title for _, title in KINDS), "fixed"]
+    bottoms = [0.0] * len(stacks)
+    for index, name in enumerate(names):
+        heights = [stack[index] for stack in stacks]
+        axes.bar(labels, heights, bottom=bottoms, label=name)
+        bottoms = [bottom + height for bottom, height in zip(bottoms, heights, strict=True)]
+    axes.set(title="where the time goes (hourly; full refresh after the hour)",
+             ylabel="seconds")  # fmt: skip
+    axes.tick_params(axis="x", labelsize=7)
+    axes.grid(True, axis="y", alpha=0.3)
+    axes.legend(fontsize=7)
 
 
 def write(results: dict, out: Path) -> list[Path]:

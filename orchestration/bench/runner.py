@@ -6,24 +6,28 @@ schemas: run it on the embedded warehouse or a scratch database, never on produc
 
 from __future__ import annotations
 
-import io
+import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import psutil
 
 from orchestration import warehouse as wh
 from orchestration.bench import change
+from orchestration.bench.breakdown import breakdown
 from orchestration.bench.questions import QUESTIONS, params
 from orchestration.build_lock import build_lock
-from orchestration.dbt_runner import reporting_timezone, run_dbt
+from orchestration.dbt_runner import reporting_timezone, run_dbt, run_results_file
 from orchestration.errors import EmgError
 from orchestration.simulator.load import csv_chunks, replace_tables
 from orchestration.simulator.model import SimConfig, generate
@@ -54,6 +58,9 @@ OLTP_INDEXES = (
 # What the hourly Dagster job runs (orchestration/definitions.py): incremental, data tests,
 # no unit tests (those test the SQL, not the data; the nightly build and CI run them).
 HOURLY_BUILD = ["build", "--exclude-resource-type", "unit_test"]
+# The models (and the seeds they read, which a fresh warehouse lacks) without any test.
+MODELS_ONLY = ["build", "--full-refresh", "--exclude-resource-type", "test",
+               "--exclude-resource-type", "unit_test"]  # fmt: skip
 
 Progress = Callable[[str], None]
 
@@ -87,24 +94,31 @@ def machine(conn) -> dict:
 
 
 def _copy_ceiling(conn, tables: dict[str, list[tuple]]) -> float:
-    """rows/s of a bare COPY of the same rows (CSV prepared beforehand) into empty tables."""
+    """rows/s of a bare COPY of the same rows (CSV prepared beforehand) into empty tables.
+
+    The CSV waits in files, not in memory: at scale 1000 it would be a second copy of the
+    whole dataset (about 0.9 GB) beside the generated rows.
+    """
     names = [*CRM_TABLES, "sales"]
-    buffers = {
-        name: [buffer.getvalue() for _, buffer in csv_chunks(tables[name])] for name in names
-    }
     rows = sum(len(tables[name]) for name in names)
-    with conn.cursor() as cur:
+    with tempfile.TemporaryDirectory(prefix="emg-bench-") as folder:
+        files = {name: Path(folder) / f"{name}.csv" for name in names}
         for name in names:
-            cur.execute(f"create temp table ceiling_{name.lower()} (like {QUALIFIED[name]})")
-        started = time.perf_counter()
-        for name in names:
-            columns = ", ".join(f'"{column}"' for column in COLUMNS[name])
-            for text in buffers[name]:
-                cur.copy_expert(
-                    f"copy ceiling_{name.lower()} ({columns}) from stdin with (format csv)",
-                    io.StringIO(text),
-                )
-        elapsed = time.perf_counter() - started
+            with files[name].open("w", newline="") as handle:
+                for _, buffer in csv_chunks(tables[name]):
+                    handle.write(buffer.getvalue())
+        with conn.cursor() as cur:
+            for name in names:
+                cur.execute(f"create temp table ceiling_{name.lower()} (like {QUALIFIED[name]})")
+            started = time.perf_counter()
+            for name in names:
+                columns = ", ".join(f'"{column}"' for column in COLUMNS[name])
+                with files[name].open() as handle:
+                    cur.copy_expert(
+                        f"copy ceiling_{name.lower()} ({columns}) from stdin with (format csv)",
+                        handle,
+                    )
+            elapsed = time.perf_counter() - started
     conn.rollback()
     return rows / elapsed
 
@@ -127,19 +141,32 @@ def load(conn, scale: int) -> tuple[dict, str]:
         "load_rows_per_s": round(stats.rows / stats.seconds),
         "copy_ceiling_rows_per_s": round(ceiling),
         "load_vs_ceiling": round(stats.rows / stats.seconds / ceiling, 3),
+        # the generated rows are held in memory until loaded: this process's peak so far.
+        # dbt's is not recorded: a child's ru_maxrss counts this process's memory before exec.
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }, heatmap_bdr
 
 
 # --- build -----------------------------------------------------------------------------
 
 
-def _dbt(args: list[str], as_of: datetime) -> float:
+def _dbt(args: list[str], as_of: datetime) -> dict:
+    """Run dbt once; its wall time and where it went (breakdown.py)."""
     with build_lock(f"emg bench (pid {os.getpid()})"):
-        started = time.perf_counter()
+        started_at, started = time.time(), time.perf_counter()
         code = run_dbt(args, as_of=as_of, stdout=subprocess.DEVNULL)
+        wall, ended_at = time.perf_counter() - started, time.time()
+    command = f"dbt {' '.join(args)}"
     if code != 0:
-        raise EmgError(f"dbt {' '.join(args)} failed during the benchmark; run it to see why")
-    return time.perf_counter() - started
+        raise EmgError(f"{command} failed during the benchmark; run it to see why")
+    try:
+        results = json.loads(run_results_file().read_text())
+        return {"command": command, **breakdown(results, started_at, ended_at, wall)}
+    except (OSError, ValueError, KeyError) as err:
+        raise EmgError(
+            f"{command}: no run_results.json of this run in {run_results_file().parent} "
+            f"({err}); the benchmark reads dbt's artefacts: unset DBT_WRITE_JSON"
+        ) from None
 
 
 def checksums(conn) -> dict[str, list]:
@@ -158,26 +185,33 @@ def checksums(conn) -> dict[str, list]:
 
 def build(conn, scale: int) -> dict:
     later = AS_OF + timedelta(hours=1)
-    models_s = _dbt(["run", "--full-refresh"], AS_OF)
-    full_s = _dbt(["build", "--full-refresh"], AS_OF)
+    models = _dbt(MODELS_ONLY, AS_OF)
+    full = _dbt(["build", "--full-refresh"], AS_OF)
     hour = change.HourlyChange.at_scale(scale)
     change.apply(conn, AS_OF.replace(tzinfo=None), hour)
-    incremental_s = _dbt(HOURLY_BUILD, later)
-    incremental = checksums(conn)
-    refreshed_s = _dbt(["build", "--full-refresh"], later)
-    refreshed = checksums(conn)
-    differing = sorted(m for m in MARTS if incremental[m] != refreshed[m])
+    incremental = _dbt(HOURLY_BUILD, later)
+    incremental_sums = checksums(conn)
+    refreshed = _dbt(["build", "--full-refresh"], later)
+    refreshed_sums = checksums(conn)
+    differing = sorted(m for m in MARTS if incremental_sums[m] != refreshed_sums[m])
     if differing:
         raise EmgError(f"incremental marts differ from a full refresh: {', '.join(differing)}")
     return {
-        "full_models_s": round(models_s, 2),
-        "full_build_s": round(full_s, 2),
+        "full_models_s": round(models["wall_s"], 2),
+        "full_build_s": round(full["wall_s"], 2),
         "hourly_change_rows": hour.rows(),
-        "incremental_build_s": round(incremental_s, 2),
-        "full_refresh_after_change_s": round(refreshed_s, 2),
-        "full_vs_incremental": round(refreshed_s / incremental_s, 2),
+        "incremental_build_s": round(incremental["wall_s"], 2),
+        "full_refresh_after_change_s": round(refreshed["wall_s"], 2),
+        "full_vs_incremental": round(refreshed["wall_s"] / incremental["wall_s"], 2),
         "marts_equal": True,
-        "mart_rows": {mart: incremental[mart][0] for mart in MARTS},
+        "mart_rows": {mart: incremental_sums[mart][0] for mart in MARTS},
+        # where each invocation's time went (breakdown.py), in the order they ran
+        "breakdown": {
+            "full_models": models,
+            "full_build": full,
+            "incremental_build": incremental,
+            "full_refresh_after_change": refreshed,
+        },
     }
 
 
@@ -276,9 +310,13 @@ def run_scale(scale: int, repeat: int, progress: Progress) -> dict:
         built = build(conn, scale)
     finally:
         conn.close()
+    answers = read(repeat, heatmap_bdr, progress)
     return {
         "scale": scale,
         "load": loaded,
         "build": built,
-        "read": read(repeat, heatmap_bdr, progress),
+        "read": answers,
+        # the machine's run queue over the last 1, 5 and 15 minutes as the scale ends: on a
+        # shared machine, how much of the figures is other people's work
+        "load_average": [round(value, 2) for value in os.getloadavg()],
     }
