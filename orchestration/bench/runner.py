@@ -35,9 +35,10 @@ from orchestration.simulator.tables import COLUMNS, CRM_TABLES, QUALIFIED
 
 AS_OF = datetime(2026, 11, 25, 15, tzinfo=UTC)  # a Wednesday afternoon, London time
 MARTS = (
-    "dim_bdrs", "dim_dates", "fct_calls", "fct_agreements", "fct_lists_out", "fct_sales",
-    "bdr_weekly_performance", "team_monthly_kpis", "conversion_rates_monthly", "call_heatmap",
-    "pipeline_health", "kpi_scorecard", "monthly_forecast", "as_of_metrics", "alerts",
+    "dim_bdrs", "dim_dates", "fct_events", "metric_events", "fct_calls", "fct_agreements",
+    "fct_lists_out", "fct_sales", "bdr_weekly_performance", "team_weekly_kpis",
+    "team_monthly_kpis", "conversion_rates_monthly", "call_heatmap", "pipeline_health",
+    "kpi_scorecard", "monthly_forecast", "as_of_metrics", "alerts",
 )  # fmt: skip
 # What the CRM's own database would index (primary keys, foreign keys, the date filters),
 # so the live side is measured at its best, not against bare replica tables.
