@@ -34,7 +34,7 @@ hourly_refresh = dg.define_asset_job(
     "hourly_refresh",
     selection=dg.AssetSelection.all(include_sources=True),
     tags=WAREHOUSE_TAG,
-    config={"ops": {"emg_dbt_assets": {"config": {"unit_tests": False}}}},
+    config={"ops": {"emg_dbt_assets": {"config": {"unit_tests": False, "nightly_tests": False}}}},
     description="Observe the raw tables, an incremental dbt build, then the Slack alerts.",
 )
 

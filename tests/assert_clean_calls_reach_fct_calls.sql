@@ -4,7 +4,7 @@
 -- (unmapped_lead), so it is in audit.rejected_rows, not here. Returns one row per clean call
 -- that vanished between staging and the mart.
 -- Shown as a check on marts.fct_calls in Dagster.
-{{ config(meta={'dagster': {'ref': {'name': 'fct_calls'}}}) }}
+{{ config(tags=['nightly'], meta={'dagster': {'ref': {'name': 'fct_calls'}}}) }}
 
 with
 

@@ -2,7 +2,7 @@
 -- and never neither. Returns one row per source table whose raw row count is not the clean
 -- count plus the rejected count.
 -- Shown as a check on audit.rejected_rows in Dagster.
-{{ config(meta={'dagster': {'ref': {'name': 'rejected_rows'}}}) }}
+{{ config(tags=['nightly'], meta={'dagster': {'ref': {'name': 'rejected_rows'}}}) }}
 
 with
 

@@ -62,7 +62,9 @@
 {%- endmacro %}
 
 
-{#- The lead ids whose events an incremental run redoes (a SQL query; see above). -#}
+{#- The lead ids whose events an incremental run redoes (a SQL query; see above). A changed
+    CALL redoes only its own events (events_touched_calls): a lead's other calls do not
+    depend on it. -#}
 {% macro events_touched_leads(watermark) -%}
     {%- set since = "cast('" ~ watermark ~ "' as timestamp)" -%}
     select lead_id
@@ -74,7 +76,7 @@
     inner join {{ ref('int_pipeline_items_mapped_to_leads') }} as items
         on logs.pipeline_item_id = items.pipeline_item_id
     where
-        logs.activity_type in ('CALL', 'STATUS_CHANGE')
+        logs.activity_type = 'STATUS_CHANGE'
         and (logs.updated_at >= {{ since }} or logs.updated_at is null)
     union
     select events.lead_id
@@ -91,10 +93,21 @@
 {%- endmacro %}
 
 
+{#- The CALL activities changed since the watermark (a SQL query): their events are redone. -#}
+{% macro events_touched_calls(watermark) -%}
+    {%- set since = "cast('" ~ watermark ~ "' as timestamp)" -%}
+    select activity_log_id as call_id
+    from {{ ref('stg_crm__activity_logs') }}
+    where
+        activity_type = 'CALL'
+        and (updated_at >= {{ since }} or updated_at is null)
+{%- endmacro %}
+
+
 {#-
     The pre-hook of an incremental fct_events run. It writes the scope, the leads whose
-    events the run redoes, to a temporary table the model's query reads, then deletes their
-    events and every sale event. The scope is the touched leads, and the leads of events whose
+    events the run redoes, and the changed calls (fct_events__calls) to temporary tables the
+    model's query reads, then deletes their events and every sale event. The scope is the touched leads, and the leads of events whose
     source row has gone (a CALL or STATUS_CHANGE deleted from the replica or rejected, a lead
     no longer live), which no timestamp can announce: their other events may move (a lead's
     proposal falls back to its next PROPOSAL_* change).
@@ -120,11 +133,18 @@
             select 1 from {{ ref('int_pipeline_items_mapped_to_leads') }} as items
             where items.pipeline_item_id = events.lead_id and items.is_lead
         );
+        create temporary table fct_events__calls on commit drop as
+        {{ events_touched_calls(watermark) }};
         analyze fct_events__scope;
+        analyze fct_events__calls;
         delete from {{ this }}
         where
             event_type = 'sale'
             or lead_id in (select lead_id from fct_events__scope)
+            or (
+                event_type in ('call_completed', 'call_scheduled')
+                and source_id in (select call_id from fct_events__calls)
+            )
     {%- endif -%}
 {%- endmacro %}
 

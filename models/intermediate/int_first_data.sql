@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- When each owner's data starts: the earliest of a call they logged (created, scheduled or
 -- completed), a lead assigned to them (created), or an event of theirs (fct_events), at or
 -- before as_of. One row per owner; a lead or event with no owner gives the row whose bdr_id

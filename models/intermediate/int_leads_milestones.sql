@@ -1,6 +1,8 @@
+{{ config(materialized='table') }}
 -- One row per live lead with its milestones as of as_of (SPEC §3, §4): an event dated after
 -- as_of has not happened yet, so its timestamp is null here; current statuses are read as
 -- they are now. Lists' sales and revenue are the lead's sales at or after its list went out.
+-- A table: seven marts read it, so each build computes it once.
 with
 
 leads as (

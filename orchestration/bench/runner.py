@@ -56,9 +56,10 @@ OLTP_INDEXES = (
     'create index on sales_ext.sales ("pipeline_item_id")',
 )
 
-# What the hourly Dagster job runs (orchestration/definitions.py): incremental, data tests,
-# no unit tests (those test the SQL, not the data; the nightly build and CI run them).
-HOURLY_BUILD = ["build", "--exclude-resource-type", "unit_test"]
+# What the hourly Dagster job runs (orchestration/definitions.py): incremental, the marts' data
+# tests; no unit tests (those test the SQL, not the data; the nightly build and CI run them)
+# and no tests tagged nightly (staging's and audit's, which read the whole history).
+HOURLY_BUILD = ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:nightly"]
 # The models (and the seeds they read, which a fresh warehouse lacks) without any test.
 MODELS_ONLY = ["build", "--full-refresh", "--exclude-resource-type", "test",
                "--exclude-resource-type", "unit_test"]  # fmt: skip

@@ -69,7 +69,11 @@ class DbtBuildConfig(dg.Config):
     end before failing: one build at a time (orchestration/build_lock.py)."""
     unit_tests: bool = True
     """Run dbt's unit tests too. They test the SQL, which an hourly run does not change, so the
-    hourly job leaves them to the nightly build and CI; every data test runs every time."""
+    hourly job leaves them to the nightly build and CI."""
+    nightly_tests: bool = True
+    """Run the data tests tagged `nightly` too: those on staging and audit and the raw tables'
+    accounting (raw = clean + rejected), which read the whole history whatever changed. The
+    hourly job leaves them to the nightly build; the marts' tests run every time."""
 
 
 @contextmanager
@@ -109,6 +113,8 @@ def emg_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, confi
         args.append("--full-refresh")
     if not config.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
+    if not config.nightly_tests:
+        args += ["--exclude", "tag:nightly"]
     holder = f"Dagster run {context.run.run_id[:8]}"
     # dagster-dbt runs dbt with this process's environment: as_of goes in through it
     with (

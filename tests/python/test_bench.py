@@ -53,7 +53,7 @@ def test_each_build_s_wall_time_adds_up_from_start_up_parse_nodes_and_fixed_cost
     ]  # fmt: skip
     assert breakdowns["full_build"]["wall_s"] == pytest.approx(build["full_build_s"], abs=0.01)
     assert breakdowns["incremental_build"]["command"] == (
-        "dbt build --exclude-resource-type unit_test"
+        "dbt build --exclude-resource-type unit_test --exclude tag:nightly"
     )
     for name, b in breakdowns.items():
         nodes, fixed = b["nodes"], b["fixed_parts"]

@@ -60,7 +60,11 @@ activity_logs as (
 calls as (
 
     select * from {{ ref('int_calls_attributed') }}
-    where lead_id in (select items.lead_id from items)
+    {% if watermark is not none %}
+    where
+        lead_id in (select scope.lead_id from fct_events__scope as scope)
+        or call_id in (select changed.call_id from fct_events__calls as changed)
+    {% endif %}
 
 ),
 
