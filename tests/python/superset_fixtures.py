@@ -145,17 +145,21 @@ def render_dashboard(page, server: Server, slug: str, query: str = "", shot: Pat
                 "nodes => nodes.map(n => n.getAttribute('data-test-chart-id'))",
             )
         )
-        page.wait_for_function(
-            """ids => ids.every(id => {
-                const holder = document.querySelector(`[data-test-chart-id="${id}"]`);
-                if (!holder) return false;
-                if (holder.querySelector('.loading, [aria-label="Loading"]')) return false;
-                return !!holder.querySelector(
-                    'canvas, svg, table, .header-line, [role=alert], .ant-alert');
-            })""",
-            arg=chart_ids,
-            timeout=CHART_TIMEOUT_S * 1000,
-        )
+
+        def wait_until_drawn():
+            page.wait_for_function(
+                """ids => ids.every(id => {
+                    const holder = document.querySelector(`[data-test-chart-id="${id}"]`);
+                    if (!holder) return false;
+                    if (holder.querySelector('.loading, [aria-label="Loading"]')) return false;
+                    return !!holder.querySelector(
+                        'canvas, svg, table, .header-line, [role=alert], .ant-alert');
+                })""",
+                arg=chart_ids,
+                timeout=CHART_TIMEOUT_S * 1000,
+            )
+
+        wait_until_drawn()
         page.wait_for_load_state("networkidle")
         seconds = time.monotonic() - started
         render = Render(slug=slug, seconds=seconds, screenshot=shot or Path(), chart_ids=chart_ids)
@@ -171,6 +175,10 @@ def render_dashboard(page, server: Server, slug: str, query: str = "", shot: Pat
             render.requests[int(slice_id)] = (body, response.status, payload)
         render.errors = chart_errors(page, render)
         if shot:
+            # the native filters settle after the charts' first draw and can redraw the grid:
+            # the picture waits for the charts once more
+            wait_until_drawn()
+            page.wait_for_load_state("networkidle")
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)
         return render
