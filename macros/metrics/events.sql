@@ -7,58 +7,30 @@
     change timestamp the warehouse may require (SPEC §2), so sale events are all redone on
     every run (they are few; see the model's description).
 
-    The watermark is the newest change fct_events has already seen (its `source_changed_at`),
-    never later than the build's start, minus `events_lookback_hours` for rows the replica
-    lands late with an older `updatedAt`. When the source tables are not the ones the last
-    run read (events_sources_replaced: dropped and recreated, or truncated, by a restore, a
-    re-sync or `emg crm generate`), or their newest change is older than the table's, every
-    lead is redone. The model's query and its pre-hook each read it before the pre-hook deletes
-    anything, and the build's start is fixed, so both see the same instant.
+    The watermark (changes_watermark, macros/incremental/source_changes.sql) is the newest
+    change fct_events has already seen (its `source_changed_at`), less `lookback_hours`;
+    every lead is redone when the CRM tables were replaced or went back in time. The model's
+    query and its pre-hook each read it before the pre-hook deletes anything, and the
+    build's start is fixed, so both see the same instant.
 -#}
 {% macro events_watermark() -%}
-    {#- a unit test has no `this`: it always runs the model as a full build -#}
-    {%- if not execute or this is none or not is_incremental() -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set lookback = var('events_lookback_hours') | int -%}
-    {%- set query -%}
-        with
+    {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
+    {{ return(changes_watermark(
+        'select source_changed_at from ' ~ this,
+        'select max(updated_at) from ' ~ ref('stg_crm__activity_logs')
+            ~ ' union all select max(updated_at) from ' ~ ref('stg_crm__pipeline_items')
+            ~ ' union all select max(updated_at) from ' ~ ref('stg_crm__users'),
+        events_source_tables()
+    )) }}
+{%- endmacro %}
 
-        seen as (
-            select max(source_changed_at) as changed_at from {{ this }}
-        ),
 
-        sources as (
-            select max(changed_at) as changed_at
-            from (
-                select max(updated_at) as changed_at from {{ ref('stg_crm__activity_logs') }}
-                union all
-                select max(updated_at) from {{ ref('stg_crm__pipeline_items') }}
-                union all
-                select max(updated_at) from {{ ref('stg_crm__users') }}
-            ) as tables
-        )
-
-        select
-            to_char(
-                least(
-                    seen.changed_at,
-                    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
-                ) - interval '{{ lookback }} hours',
-                'YYYY-MM-DD HH24:MI:SS.US'
-            ),
-            seen.changed_at is null or sources.changed_at < seen.changed_at
-        from seen
-        cross join sources
-    {%- endset -%}
-    {%- set row = run_query(query).rows[0] -%}
-    {%- if row[1] or events_sources_replaced() -%}
-        {#- an empty table, sources gone back in time, or source tables replaced since the
-            last run (a replica restored or re-synced, demo data generated anew): redo every
-            lead -#}
-        {{ return('0001-01-01 00:00:00') }}
-    {%- endif -%}
-    {{ return(row[0]) }}
+{#- The CRM tables fct_events reads, through staging. -#}
+{% macro events_source_tables() -%}
+    {{ return([
+        source('crm', 'User'), source('crm', 'PipelineItem'), source('crm', 'Sublist'),
+        source('crm', 'ActivityLog')
+    ]) }}
 {%- endmacro %}
 
 
@@ -146,58 +118,4 @@
                 and source_id in (select call_id from fct_events__calls)
             )
     {%- endif -%}
-{%- endmacro %}
-
-
-{#-
-    The identity of the tables fct_events reads from the CRM: each one's relation and its
-    file node, which changes whenever the table is recreated or truncated (a replica
-    restored or re-synced, demo data generated anew). The post-hook stores it in
-    intermediate.fct_events_sources; the next incremental run compares.
--#}
-{% macro events_source_identity() -%}
-    {%- set tables = [
-        source('crm', 'User'), source('crm', 'PipelineItem'), source('crm', 'Sublist'),
-        source('crm', 'ActivityLog')
-    ] -%}
-    select
-        relation,
-        cast(pg_relation_filenode(to_regclass(relation)) as text) as filenode
-    from (
-        values
-        {%- for table in tables %}
-        ('{{ table }}'){{ "," if not loop.last }}
-        {%- endfor %}
-    ) as tables (relation)
-{%- endmacro %}
-
-
-{#- Whether the CRM tables are not the ones the last run of fct_events read. -#}
-{% macro events_sources_replaced() -%}
-    {%- set state = api.Relation.create(
-        database=this.database, schema=generate_schema_name('intermediate', none),
-        identifier='fct_events_sources'
-    ) -%}
-    {%- if load_relation(state) is none -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set query -%}
-        select count(*)
-        from {{ state }} as stored
-        full outer join ({{ events_source_identity() }}) as current_tables
-            on stored.relation = current_tables.relation
-        where stored.filenode is distinct from current_tables.filenode
-    {%- endset -%}
-    {{ return(run_query(query).columns[0].values()[0] > 0) }}
-{%- endmacro %}
-
-
-{#- fct_events' post-hook: remember the identity of the tables this run read. -#}
-{% macro events_remember_sources() -%}
-    {%- set state = this.database ~ '.' ~ generate_schema_name('intermediate', none)
-        ~ '.fct_events_sources' -%}
-    create schema if not exists {{ generate_schema_name('intermediate', none) }};
-    create table if not exists {{ state }} (relation text primary key, filenode text);
-    delete from {{ state }};
-    insert into {{ state }} (relation, filenode) {{ events_source_identity() }}
 {%- endmacro %}

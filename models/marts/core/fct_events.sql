@@ -6,7 +6,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         pre_hook=["{{ events_scope_pre_hook() }}"],
-        post_hook=["{{ events_remember_sources() }}"],
+        post_hook=["{{ remember_sources(events_source_tables()) }}"],
         indexes=[
             {'columns': ['event_id'], 'unique': True},
             {'columns': ['lead_id']},

@@ -1,3 +1,7 @@
+{{ config(materialized='table') }}
+-- A table, not a view like the CRM's stg_ models: its base is a view over the feed (which
+-- has no change timestamp to be incremental on), and a view over it would leave the planner
+-- without statistics.
 with
 
 sales as (

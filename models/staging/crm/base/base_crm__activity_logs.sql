@@ -1,3 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=["{{ staging_scope_pre_hook(
+            source('crm', 'ActivityLog'), 'activity_log_id', activity_log_dependencies()
+        ) }}"],
+        post_hook=["{{ remember_sources([source('crm', 'ActivityLog')]) }}"],
+        indexes=[
+            {'columns': ['activity_log_id']},
+            {'columns': ['updated_at']},
+            {'columns': ['pipeline_item_id']},
+        ],
+    )
+}}
 -- Every raw crm."ActivityLog" row once: renamed, typed, repaired, flagged, and given a
 -- rejection_reason (null when the row is clean). stg_crm__activity_logs keeps the clean
 -- rows; audit.rejected_rows the others.
@@ -9,6 +25,7 @@ source as (
         raw_logs.*,
         to_jsonb(raw_logs) as raw_row
     from {{ source('crm', 'ActivityLog') }} as raw_logs
+    {{- staging_in_scope(source('crm', 'ActivityLog'), 'activity_log_id') }}
 
 ),
 
@@ -111,6 +128,12 @@ flagged as (
             or not {{ plausible_timestamp('repaired.raw_updated_at') }},
             false
         ) as has_implausible_timestamp,
+
+        ----------  what the rejection read from other tables (an incremental run redoes a row
+        ----------  when one of them changes)
+        item_leads.pipeline_item_id is not null as has_raw_item,
+        item_leads.lead_id is not null as has_clean_lead,
+        raw_user_ids.user_id is not null as has_raw_user,
 
         ----------  why the row is rejected (null: it is clean)
         case

@@ -1,8 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=["{{ staging_scope_pre_hook(
+            source('crm', 'PipelineItem'), 'pipeline_item_id', pipeline_item_dependencies()
+        ) }}"],
+        post_hook=["{{ remember_sources([source('crm', 'PipelineItem')]) }}"],
+        indexes=[
+            {'columns': ['pipeline_item_id']},
+            {'columns': ['updated_at']},
+        ],
+    )
+}}
 -- Every raw crm."PipelineItem" row once: renamed, typed, flagged, and given a
 -- rejection_reason (null when the row is clean). stg_crm__pipeline_items keeps the clean
 -- rows; audit.rejected_rows the others. Defects that would lose a lead's calls if the lead
 -- were rejected (an event date after updatedAt or outside the plausible window, a negative
 -- size) are repaired and flagged; a createdAt outside the window rejects the row.
+-- Incremental on updatedAt (macros/incremental/source_changes.sql): a run redoes the ids
+-- changed since the last, those gone from the source, and those whose assigned user appeared
+-- or vanished (pipeline_item_dependencies).
 with
 
 source as (
@@ -11,6 +29,7 @@ source as (
         raw_items.*,
         to_jsonb(raw_items) as raw_row
     from {{ source('crm', 'PipelineItem') }} as raw_items
+    {{- staging_in_scope(source('crm', 'PipelineItem'), 'pipeline_item_id') }}
 
 ),
 
@@ -174,6 +193,10 @@ flagged as (
             repaired.raw_partner_list_size < 0 or repaired.raw_total_sales_from_list < 0,
             false
         ) as has_negative_value,
+
+        ----------  what the rejection read from another table (an incremental run redoes a
+        ----------  row when it changes)
+        raw_user_ids.user_id is not null as has_raw_assigned_user,
 
         ----------  why the row is rejected (null: it is clean)
         case

@@ -1,0 +1,196 @@
+{#-
+    What the incremental models share: which source rows changed since the last run.
+
+    A model incremental on its sources' `updatedAt` redoes what changed since its watermark:
+    the newest change it has already seen (never one later than the build's start), less
+    `lookback_hours` for rows the replica lands late with an older `updatedAt`. The nightly
+    full refresh catches anything later still.
+
+    Timestamps cannot announce everything, so every run redoes it all when the source tables
+    are not the ones the last run read (sources_replaced: dropped and recreated, or
+    truncated, by a restore, a re-sync or `emg crm generate`) or when their newest change is
+    older than the newest the model has seen (a replica replaced by older data).
+-#}
+
+{#- The watermark as a 'YYYY-MM-DD HH24:MI:SS.US' string, from a query's two columns: the
+    newest change the model has seen and the sources' newest change. None when the run is not
+    incremental (a full build, a unit test, which has no `this`); the start of time when
+    every row must be redone. -#}
+{% macro changes_watermark(seen_sql, sources_sql, source_tables) -%}
+    {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
+    {%- set query -%}
+        with
+
+        seen as (
+            select max(changed_at) as changed_at
+            from ({{ seen_sql }}) as stored (changed_at)
+            where changed_at <= {{ build_started_at() }}
+        ),
+
+        sources as (
+            select max(changed_at) as changed_at
+            from ({{ sources_sql }}) as tables (changed_at)
+        )
+
+        select
+            to_char(
+                seen.changed_at - interval '{{ var("lookback_hours") | int }} hours',
+                'YYYY-MM-DD HH24:MI:SS.US'
+            ),
+            seen.changed_at is null or sources.changed_at < seen.changed_at
+        from seen
+        cross join sources
+    {%- endset -%}
+    {%- set row = run_query(query).rows[0] -%}
+    {%- if row[1] or sources_replaced(source_tables) -%}
+        {{ return('0001-01-01 00:00:00') }}
+    {%- endif -%}
+    {{ return(row[0]) }}
+{%- endmacro %}
+
+
+{#- Whether this is an incremental run of the model: not a full build, nor a unit test (which
+    has no `this`), nor dbt's parse. -#}
+{% macro incremental_run() -%}
+    {{ return(execute and this is not none and is_incremental()) }}
+{%- endmacro %}
+
+
+{#- The build's start, as a SQL timestamp: "now" for every incremental decision of a run. -#}
+{% macro build_started_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{%- endmacro %}
+
+
+{#- A predicate: the raw row may have changed since the watermark. Only a row whose
+    updatedAt is plausible and older is known not to have: a missing, infinite or
+    implausibly early one is redone every run. -#}
+{% macro changed_since(updated_at_column, watermark) -%}
+    not coalesce(
+        {{ plausible_timestamp(updated_at_column) }}
+        and {{ updated_at_column }} < cast('{{ watermark }}' as timestamp),
+        false
+    )
+{%- endmacro %}
+
+
+{#- The identity of source tables: each one's relation and its file node, which changes
+    whenever the table is recreated or truncated. -#}
+{% macro source_identity(tables) -%}
+    select
+        relation,
+        cast(pg_relation_filenode(to_regclass(relation)) as text) as filenode
+    from (
+        values
+        {%- for table in tables %}
+        ('{{ table }}'){{ "," if not loop.last }}
+        {%- endfor %}
+    ) as tables (relation)
+{%- endmacro %}
+
+
+{#- The table where each incremental model keeps the identity of the tables it read
+    (created before every build by create_incremental_state, an on-run-start hook). -#}
+{% macro incremental_state() -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema=generate_schema_name('intermediate', none),
+        identifier='incremental_sources'
+    )) }}
+{%- endmacro %}
+
+
+{% macro create_incremental_state() -%}
+    create schema if not exists {{ incremental_state().schema }};
+    create table if not exists {{ incremental_state() }} (
+        model text not null,
+        relation text not null,
+        filenode text,
+        primary key (model, relation)
+    )
+{%- endmacro %}
+
+
+{#- Whether the source tables are not the ones the last run of this model read. -#}
+{% macro sources_replaced(tables) -%}
+    {%- set query -%}
+        select count(*)
+        from (
+            select relation, filenode from {{ incremental_state() }}
+            where model = '{{ this.identifier }}'
+        ) as stored
+        full outer join ({{ source_identity(tables) }}) as current_tables
+            on stored.relation = current_tables.relation
+        where stored.filenode is distinct from current_tables.filenode
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+
+{#- A post-hook: remember the identity of the tables this run read. -#}
+{% macro remember_sources(tables) -%}
+    delete from {{ incremental_state() }} where model = '{{ this.identifier }}';
+    insert into {{ incremental_state() }} (model, relation, filenode)
+    select '{{ this.identifier }}', relation, filenode
+    from ({{ source_identity(tables) }}) as current_tables
+{%- endmacro %}
+
+
+{#-
+    A raw-row model's incremental scope, as a pre-hook (base_crm__activity_logs,
+    base_crm__pipeline_items). The model holds every raw row of one source table; an
+    incremental run redoes every raw row of the ids in scope and deletes the stored ones:
+
+    - ids with a row changed since the watermark (changed_since);
+    - ids stored that have left the source (deleted from the replica);
+    - ids whose rows depend on other tables that changed (`dependency_sql`, a query of ids:
+      the row's item or user appeared or vanished, its lead was rejected...);
+    - rows without an id, always (they cannot be matched).
+
+    Copies of an id are redone together, so their ranks are right. The scope goes to a
+    temporary table, `<model>__scope`, that the model's query reads (staging_in_scope).
+-#}
+{% macro staging_scope_pre_hook(source_table, id_column, dependency_sql) -%}
+    {%- set watermark = staging_watermark(source_table, id_column) -%}
+    {%- if watermark is not none -%}
+        create temporary table {{ this.identifier }}__scope on commit drop as
+        select id
+        from {{ source_table }}
+        where id is not null and {{ changed_since('"updatedAt"', watermark) }}
+        union
+        select stored.{{ id_column }}
+        from {{ this }} as stored
+        where
+            stored.{{ id_column }} is not null
+            and not exists (
+                select 1 from {{ source_table }} as raw_rows
+                where raw_rows.id = stored.{{ id_column }}
+            )
+        union
+        {{ dependency_sql }};
+        analyze {{ this.identifier }}__scope;
+        delete from {{ this }}
+        where
+            {{ id_column }} is null
+            or {{ id_column }} in (select scope.id from {{ this.identifier }}__scope as scope)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A raw-row model's watermark: its newest plausible updated_at, against its source's. -#}
+{% macro staging_watermark(source_table, id_column) -%}
+    {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
+    {{ return(changes_watermark(
+        'select updated_at from ' ~ this,
+        'select max(' ~ plausible_or_null('"updatedAt"') ~ ') from ' ~ source_table,
+        [source_table]
+    )) }}
+{%- endmacro %}
+
+
+{#- The raw rows a raw-row model's query reads: all of them, or in an incremental run the
+    ids in scope and the rows without an id. -#}
+{% macro staging_in_scope(source_table, id_column) -%}
+    {%- if staging_watermark(source_table, id_column) is not none %}
+    where id is null or id in (select scope.id from {{ this.identifier }}__scope as scope)
+    {%- endif %}
+{%- endmacro %}
