@@ -89,12 +89,13 @@
 {%- endmacro %}
 
 
-{#- The table where each incremental model keeps the identity of the tables it read
-    (created before every build by create_incremental_state, an on-run-start hook). -#}
+{#- The table where each incremental model keeps what its last run read: the identity of
+    its source tables, and whatever else a run must compare (remembered). Created before
+    every build by create_incremental_state, an on-run-start hook. -#}
 {% macro incremental_state() -%}
     {{ return(api.Relation.create(
         database=target.database, schema=generate_schema_name('intermediate', none),
-        identifier='incremental_sources'
+        identifier='incremental_state'
     )) }}
 {%- endmacro %}
 
@@ -103,9 +104,9 @@
     create schema if not exists {{ incremental_state().schema }};
     create table if not exists {{ incremental_state() }} (
         model text not null,
-        relation text not null,
-        filenode text,
-        primary key (model, relation)
+        name text not null,
+        value text,
+        primary key (model, name)
     )
 {%- endmacro %}
 
@@ -115,23 +116,42 @@
     {%- set query -%}
         select count(*)
         from (
-            select relation, filenode from {{ incremental_state() }}
-            where model = '{{ this.identifier }}'
+            select name, value from {{ incremental_state() }}
+            where model = '{{ this.identifier }}' and name like 'source %'
         ) as stored
-        full outer join ({{ source_identity(tables) }}) as current_tables
-            on stored.relation = current_tables.relation
-        where stored.filenode is distinct from current_tables.filenode
+        full outer join (
+            select 'source ' || relation as name, filenode as value
+            from ({{ source_identity(tables) }}) as identities
+        ) as current_tables
+            on stored.name = current_tables.name
+        where stored.value is distinct from current_tables.value
     {%- endset -%}
     {{ return(run_query(query).columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 
-{#- A post-hook: remember the identity of the tables this run read. -#}
-{% macro remember_sources(tables) -%}
+{#- A value this model's last run stored (remember_sources' `values`); none if there is none. -#}
+{% macro remembered(name) -%}
+    {%- set query -%}
+        select value from {{ incremental_state() }}
+        where model = '{{ this.identifier }}' and name = '{{ name }}'
+    {%- endset -%}
+    {%- set rows = run_query(query).rows -%}
+    {{ return(rows[0][0] if rows | length > 0 else none) }}
+{%- endmacro %}
+
+
+{#- A post-hook: remember the identity of the tables this run read, and `values` (a dict of
+    names to strings) for the next run to compare. -#}
+{% macro remember_sources(tables, values={}) -%}
     delete from {{ incremental_state() }} where model = '{{ this.identifier }}';
-    insert into {{ incremental_state() }} (model, relation, filenode)
-    select '{{ this.identifier }}', relation, filenode
-    from ({{ source_identity(tables) }}) as current_tables
+    insert into {{ incremental_state() }} (model, name, value)
+    select '{{ this.identifier }}', 'source ' || relation, filenode
+    from ({{ source_identity(tables) }}) as identities
+    {%- for name, value in values.items() %}
+    union all
+    select '{{ this.identifier }}', '{{ name }}', '{{ value }}'
+    {%- endfor %}
 {%- endmacro %}
 
 

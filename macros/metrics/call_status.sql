@@ -10,8 +10,9 @@
     4. no_show: the outcome says so;
     5. missed: everything else: scheduled in the past (or never), never completed by as_of.
 
-    The one place this rule is written: fct_calls evaluates it on every build, incremental
-    or not, so a call's status always follows the build's as_of.
+    The one place this rule is written: fct_calls evaluates it on every build for every call
+    whose status can have moved since the last (macros/metrics/calls.sql), so a call's
+    status always follows the build's as_of.
 -#}
 {% macro call_status(scheduled_at, completed_at, outcome, is_completion, as_of_expr=none) -%}
     {%- set moment = as_of_expr or as_of() -%}

@@ -4,8 +4,9 @@
     the leads "touched" since the watermark. A lead is touched when its row, one of its
     partner contacts, or a CALL / STATUS_CHANGE activity on them changed (their `updatedAt`),
     or when a user who owns some of its events, or who owns the lead, changed. Sales carry no
-    change timestamp the warehouse may require (SPEC §2), so sale events are all redone on
-    every run (they are few; see the model's description).
+    change timestamp the warehouse may require (SPEC §2): a run redoes the sales that differ
+    from their stored events (new, restated, gone) and the sales of touched leads
+    (events_touched_sales).
 
     The watermark (changes_watermark, macros/incremental/source_changes.sql) is the newest
     change fct_events has already seen (its `source_changed_at`), less `lookback_hours`;
@@ -76,10 +77,47 @@
 {%- endmacro %}
 
 
+{#- The sales an incremental run redoes (a SQL query, after fct_events__scope exists): those
+    whose row differs from their stored event (new, restated, moved to another item), those
+    stored that are gone (deleted, rejected, no longer positive), and those of touched leads,
+    whether they belong to them now or did when stored. -#}
+{% macro events_touched_sales() -%}
+    select changed.sale_id
+    from (
+        select sale_id, pipeline_item_id, sold_at, amount, currency, is_other_currency
+        from {{ ref('stg_sales_ext__sales') }}
+        where amount > 0
+        except
+        select source_id, pipeline_item_id, occurred_at, amount, currency, is_other_currency
+        from {{ this }}
+        where event_type = 'sale'
+    ) as changed
+    union
+    select events.source_id
+    from {{ this }} as events
+    where
+        events.event_type = 'sale'
+        and (
+            events.lead_id in (select scope.lead_id from fct_events__scope as scope)
+            or not exists (
+                select 1 from {{ ref('stg_sales_ext__sales') }} as sales
+                where sales.sale_id = events.source_id and sales.amount > 0
+            )
+        )
+    union
+    select sales.sale_id
+    from {{ ref('stg_sales_ext__sales') }} as sales
+    inner join {{ ref('int_pipeline_items_mapped_to_leads') }} as items
+        on sales.pipeline_item_id = items.pipeline_item_id
+    where items.lead_id in (select scope.lead_id from fct_events__scope as scope)
+{%- endmacro %}
+
+
 {#-
     The pre-hook of an incremental fct_events run. It writes the scope, the leads whose
-    events the run redoes, and the changed calls (fct_events__calls) to temporary tables the
-    model's query reads, then deletes their events and every sale event. The scope is the touched leads, and the leads of events whose
+    events the run redoes, the changed calls (fct_events__calls) and the sales to redo
+    (fct_events__sales) to temporary tables the model's query reads, then deletes their
+    events. The scope is the touched leads, and the leads of events whose
     source row has gone (a CALL or STATUS_CHANGE deleted from the replica or rejected, a lead
     no longer live), which no timestamp can announce: their other events may move (a lead's
     proposal falls back to its next PROPOSAL_* change).
@@ -107,12 +145,18 @@
         );
         create temporary table fct_events__calls on commit drop as
         {{ events_touched_calls(watermark) }};
+        create temporary table fct_events__sales on commit drop as
+        {{ events_touched_sales() }};
         analyze fct_events__scope;
         analyze fct_events__calls;
+        analyze fct_events__sales;
         delete from {{ this }}
         where
-            event_type = 'sale'
-            or lead_id in (select lead_id from fct_events__scope)
+            lead_id in (select lead_id from fct_events__scope)
+            or (
+                event_type = 'sale'
+                and source_id in (select sale_id from fct_events__sales)
+            )
             or (
                 event_type in ('call_completed', 'call_scheduled')
                 and source_id in (select call_id from fct_events__calls)

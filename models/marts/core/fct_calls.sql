@@ -1,9 +1,12 @@
+-- depends_on: {{ ref('stg_crm__activity_logs') }}, {{ ref('stg_crm__pipeline_items') }}
+{%- set watermark = calls_watermark() -%}
 {{
     config(
         materialized='incremental',
-        unique_key='call_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='append',
         on_schema_change='fail',
+        pre_hook=["{{ calls_scope_pre_hook() }}"],
+        post_hook=["{{ remember_sources(calls_source_tables(), calls_remembered_values()) }}"],
         indexes=[
             {'columns': ['call_id'], 'unique': True},
             {'columns': ['completed_date']},
@@ -11,23 +14,21 @@
             {'columns': ['scheduled_at']},
             {'columns': ['call_status']},
         ],
-        post_hook=[
-            "{{ delete_rows_missing_from(ref('int_calls_attributed'), 'call_id') }}",
-        ],
     )
 }}
--- One row per CALL activity on a live item (SPEC §7). Incremental by difference: every run
--- computes each call's row as a full refresh would (the source view is read whole either way),
--- and an incremental run keeps only the rows that differ from the stored ones: new calls, calls
--- the CRM changed, calls whose status or local columns moved with as_of or the timezone, even
--- calls of a replica replaced by older data. delete+insert rewrites those by call_id and a
--- post-hook drops calls that left the source (deleted, rejected), so an incremental run equals
--- a full refresh by construction, and unchanged rows are not rewritten.
+-- One row per CALL activity on a live item (SPEC §7), with its status as of as_of.
+-- Incremental (macros/metrics/calls.sql): a run redoes the calls changed since the last
+-- (their activity, item or lead), those whose status as_of's move can have changed, and
+-- those gone from the source; every call when the timezone changed or the CRM tables were
+-- replaced. So an incremental run equals a full refresh, whichever way as_of moves.
 with
 
 calls as (
 
     select * from {{ ref('int_calls_attributed') }}
+    {% if watermark is not none %}
+    where call_id in (select scope.call_id from fct_calls__scope as scope)
+    {% endif %}
 
 ),
 
@@ -70,27 +71,6 @@ calls_as_of as (
 final as (
 
     select * from calls_as_of
-    {% if is_incremental() %}
-    -- set difference: nulls compare equal, so a row identical to the stored one drops out
-    except
-    select
-        call_id,
-        lead_id,
-        bdr_id,
-        category,
-        scheduled_at,
-        completed_at,
-        call_status,
-        completed_date,
-        completed_week,
-        iso_weekday,
-        hour_of_day,
-        scheduled_date,
-        outcome,
-        is_completion,
-        last_changed_at
-    from {{ this }}
-    {% endif %}
 
 )
 

@@ -22,7 +22,7 @@
 -- events group this table (filtered to as_of); none derives an event again. Which metric
 -- counts which event, and its weight in the performance index, is the seed metric_catalogue.
 -- Incremental on the sources' updatedAt (macros/metrics/events.sql): a run redoes the events
--- of the leads touched since the last one, and every sale.
+-- of the leads touched since the last one, and the sales that changed.
 with
 
 items as (
@@ -77,7 +77,11 @@ all_items as (
 sales as (
 
     select * from {{ ref('stg_sales_ext__sales') }}
-    where amount > 0
+    where
+        amount > 0
+        {% if watermark is not none %}
+        and sale_id in (select changed.sale_id from fct_events__sales as changed)
+        {% endif %}
 
 ),
 
