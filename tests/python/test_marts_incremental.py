@@ -1,8 +1,9 @@
 """Incremental builds equal full refreshes, on the real warehouse.
 
-fct_calls is the incremental mart (every other mart is rebuilt on each run from it and from the
-intermediate layer), so an incremental `emg build` must leave every mart exactly as a
-`--full-refresh` build would, both when the CRM changes rows and when as_of moves on.
+Staging's raw-row tables, fct_events and fct_calls are incremental (the other marts are
+rebuilt on each run from them), so an incremental `emg build` must leave every mart, every
+staging relation and audit.rejected_rows exactly as a `--full-refresh` build would, both when
+the CRM changes rows and when as_of moves on.
 
 One module-scoped fixture runs the whole story once (two `emg crm generate`, seven builds,
 about two and a half minutes) and snapshots what the tests need after each build:
@@ -70,6 +71,8 @@ class Snapshot:
     # the physical row version (xmin) of the untouched call's completion in fct_events
     untouched_event_xmin: str | None = None
     fct_events_rows: int = 0
+    # the same in staging's raw-row table of activity logs
+    untouched_log_xmin: str | None = None
 
 
 @dataclass
@@ -106,22 +109,16 @@ def _fct_calls_result() -> dict:
 
 
 def _snapshot(conn, untouched_call: str | None) -> Snapshot:
+    # every relation of marts (by name), staging and audit (by schema.name)
     marts = {}
-    for (name,) in query(
+    for schema, name in query(
         conn,
-        "select table_name from information_schema.tables where table_schema = 'marts' order by 1",
+        "select table_schema, table_name from information_schema.tables"
+        " where table_schema in ('marts', 'staging', 'audit') order by 1, 2",
     ):
-        rows = query(conn, f'select cast(mart as text) from marts."{name}" as mart order by 1')
-        marts[name] = [row[0] for row in rows]
+        rows = query(conn, f'select cast(rel as text) from {schema}."{name}" as rel order by 1')
+        marts[name if schema == "marts" else f"{schema}.{name}"] = [row[0] for row in rows]
     columns_and_values = query(conn, "select to_jsonb(health) from marts.pipeline_health as health")
-    untouched_xmin = None
-    if untouched_call:
-        found = query(
-            conn,
-            "select cast(xmin as text) from marts.fct_calls where call_id = %s",
-            (untouched_call,),
-        )
-        untouched_xmin = found[0][0] if found else None
     return Snapshot(
         marts=marts,
         call_statuses=dict(query(conn, "select call_id, call_status from marts.fct_calls")),
@@ -137,22 +134,34 @@ def _snapshot(conn, untouched_call: str | None) -> Snapshot:
         pipeline_health=columns_and_values[0][0],
         fct_calls_oid=query(conn, "select cast(to_regclass('marts.fct_calls') as oid)")[0][0],
         fct_calls_rows=query(conn, "select count(*) from marts.fct_calls")[0][0],
-        untouched_xmin=untouched_xmin,
+        untouched_xmin=_call_xmin(conn, untouched_call),
         fct_calls_result=_fct_calls_result(),
         untouched_event_xmin=_event_xmin(conn, untouched_call),
         fct_events_rows=query(conn, "select count(*) from marts.fct_events")[0][0],
+        untouched_log_xmin=_log_xmin(conn, untouched_call),
     )
+
+
+def _xmin(conn, relation: str, key_column: str, key: str | None) -> str | None:
+    """The physical row version of one row: unchanged when no build rewrote the row."""
+    if not key:
+        return None
+    found = query(
+        conn, f"select cast(xmin as text) from {relation} where {key_column} = %s", (key,)
+    )
+    return found[0][0] if found else None
+
+
+def _call_xmin(conn, call_id: str | None) -> str | None:
+    return _xmin(conn, "marts.fct_calls", "call_id", call_id)
+
+
+def _log_xmin(conn, call_id: str | None) -> str | None:
+    return _xmin(conn, "staging.base_crm__activity_logs", "activity_log_id", call_id)
 
 
 def _event_xmin(conn, call_id: str | None) -> str | None:
-    if not call_id:
-        return None
-    found = query(
-        conn,
-        "select cast(xmin as text) from marts.fct_events where event_id = %s",
-        (f"call_completed:{call_id}",),
-    )
-    return found[0][0] if found else None
+    return _xmin(conn, "marts.fct_events", "event_id", call_id and f"call_completed:{call_id}")
 
 
 def _build(conn, as_of: datetime, untouched_call: str | None, full_refresh: bool) -> Snapshot:
@@ -298,12 +307,9 @@ def story(warehouse) -> Story:
     try:
         first_full = _build(conn, T, None, full_refresh=True)
         changes = _edit_the_crm(conn)
-        first_full.untouched_xmin = query(
-            conn,
-            "select cast(xmin as text) from marts.fct_calls where call_id = %s",
-            (changes.untouched_call,),
-        )[0][0]
+        first_full.untouched_xmin = _call_xmin(conn, changes.untouched_call)
         first_full.untouched_event_xmin = _event_xmin(conn, changes.untouched_call)
+        first_full.untouched_log_xmin = _log_xmin(conn, changes.untouched_call)
         untouched = changes.untouched_call
         incremental = _build(conn, T, untouched, full_refresh=False)
         full_refresh = _build(conn, T, untouched, full_refresh=True)
@@ -389,6 +395,18 @@ def test_the_hourly_build_redoes_only_the_touched_leads_events(story):
     assert not any(f",{changes.deleted_lead}," in row for row in events)
     # a day later with no raw change, nothing in fct_events moves
     assert story.next_day_incremental.marts["fct_events"] == events
+
+
+def test_the_hourly_build_retypes_only_the_changed_raw_rows(story):
+    """Staging's raw-row tables are incremental: an untouched activity keeps its physical row,
+    the edits reach staging, and staging equals a full refresh (test above)."""
+    before, after, changes = story.first_full, story.incremental, story.changes
+    assert before.untouched_log_xmin is not None
+    assert after.untouched_log_xmin == before.untouched_log_xmin
+    logs = after.marts["staging.stg_crm__activity_logs"]
+    assert any(row.startswith(f"({changes.new_completed_call},") for row in logs)
+    assert "staging.base_crm__activity_logs" in after.marts
+    assert "audit.rejected_rows" in after.marts
 
 
 # --- time moves on ----------------------------------------------------------------------------
