@@ -170,7 +170,7 @@
     temporary table, `<model>__scope`, that the model's query reads (staging_in_scope).
 -#}
 {% macro staging_scope_pre_hook(source_table, id_column, dependency_sql) -%}
-    {%- set watermark = staging_watermark(source_table, id_column) -%}
+    {%- set watermark = staging_watermark(source_table) -%}
     {%- if watermark is not none -%}
         create temporary table {{ this.identifier }}__scope on commit drop as
         select id
@@ -197,7 +197,7 @@
 
 
 {#- A raw-row model's watermark: its newest plausible updated_at, against its source's. -#}
-{% macro staging_watermark(source_table, id_column) -%}
+{% macro staging_watermark(source_table) -%}
     {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
     {{ return(changes_watermark(
         'select updated_at from ' ~ this,
@@ -209,8 +209,8 @@
 
 {#- The raw rows a raw-row model's query reads: all of them, or in an incremental run the
     ids in scope and the rows without an id. -#}
-{% macro staging_in_scope(source_table, id_column) -%}
-    {%- if staging_watermark(source_table, id_column) is not none %}
+{% macro staging_in_scope(source_table) -%}
+    {%- if staging_watermark(source_table) is not none %}
     where id is null or id in (select scope.id from {{ this.identifier }}__scope as scope)
     {%- endif %}
 {%- endmacro %}

@@ -25,7 +25,7 @@ source as (
         raw_logs.*,
         to_jsonb(raw_logs) as raw_row
     from {{ source('crm', 'ActivityLog') }} as raw_logs
-    {{- staging_in_scope(source('crm', 'ActivityLog'), 'activity_log_id') }}
+    {{- staging_in_scope(source('crm', 'ActivityLog')) }}
 
 ),
 

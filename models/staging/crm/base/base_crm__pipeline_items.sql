@@ -29,7 +29,7 @@ source as (
         raw_items.*,
         to_jsonb(raw_items) as raw_row
     from {{ source('crm', 'PipelineItem') }} as raw_items
-    {{- staging_in_scope(source('crm', 'PipelineItem'), 'pipeline_item_id') }}
+    {{- staging_in_scope(source('crm', 'PipelineItem')) }}
 
 ),
 
