@@ -162,6 +162,8 @@
 
     - ids with a row changed since the watermark (changed_since);
     - ids stored that have left the source (deleted from the replica);
+    - ids stored with several copies (a copy deleted from the replica changes the others'
+      ranks, and no timestamp says so);
     - ids whose rows depend on other tables that changed (`dependency_sql`, a query of ids:
       the row's item or user appeared or vanished, its lead was rejected...);
     - rows without an id, always (they cannot be matched).
@@ -185,6 +187,10 @@
                 select 1 from {{ source_table }} as raw_rows
                 where raw_rows.id = stored.{{ id_column }}
             )
+        union
+        select stored.{{ id_column }}
+        from {{ this }} as stored
+        where stored.source_row_rank > 1
         union
         {{ dependency_sql }};
         analyze {{ this.identifier }}__scope;

@@ -1,7 +1,10 @@
+{{ config(materialized='table') }}
 -- The dense BDR x week and BDR x month spine: every user with role BDR, every period from the
 -- one of their first data (int_first_data: a call they logged, a lead assigned to them or an
 -- event of theirs, at or before as_of) to the one holding as_of. A BDR with no data at all
 -- gets the as_of period alone, so they still appear, with zeros.
+-- A table, computed once per build: several models join it, and a view's row estimates
+-- (one row) led PostgreSQL to merge joins that rescanned it hundreds of millions of times.
 with
 
 calendar as (

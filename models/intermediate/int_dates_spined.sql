@@ -1,6 +1,9 @@
+{{ config(materialized='table') }}
 -- One row per local day of the reporting calendar (macros/metrics/calendar_bounds.sql): all
 -- data, and at least 60 days past as_of. Weeks start on Monday (ISO); business days are
 -- Monday to Friday (no holiday calendar).
+-- A table, computed once per build: several models join it, and a view's row estimates
+-- (one row) led PostgreSQL to merge joins that rescanned it hundreds of millions of times.
 with
 
 days as (

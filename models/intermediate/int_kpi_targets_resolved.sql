@@ -1,9 +1,12 @@
+{{ config(materialized='table') }}
 -- The target of every KPI for every BDR (and the team, bdr_id null) in every week and month
 -- of the calendar. Seed defaults (seeds/kpi_target_defaults.csv) apply unless a
 -- crm."KpiTarget" row overrides them: a row applies to a period when its effective dates
 -- overlap the period; where several overlap, the latest effective_from wins (then the
 -- highest id). A row with userId null is a team target; rows with unknown metrics or periods
 -- are ignored (they stay visible, flagged, in staging); a null effective date is open.
+-- A table, computed once per build: several models join it, and a view's row estimates
+-- (one row) led PostgreSQL to merge joins that rescanned it hundreds of millions of times.
 with
 
 calendar as (

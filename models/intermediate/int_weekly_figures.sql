@@ -142,11 +142,11 @@ final as (
     left join weekly
         on
             spine.scope = weekly.scope
-            and spine.bdr_id is not distinct from weekly.bdr_id
+            and {{ subject_key('spine.bdr_id') }} = {{ subject_key('weekly.bdr_id') }}
             and spine.week_start = weekly.week_start
     left join calls_targets
         on
-            spine.bdr_id is not distinct from calls_targets.bdr_id
+            {{ subject_key('spine.bdr_id') }} = {{ subject_key('calls_targets.bdr_id') }}
             and spine.week_start = calls_targets.week_start
     left join as_of_week
         on spine.week_start = as_of_week.week_start

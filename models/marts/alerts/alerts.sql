@@ -50,7 +50,7 @@ evaluated as (
     left join metrics as also_measured
         on
             measured.scope = also_measured.scope
-            and measured.bdr_id is not distinct from also_measured.bdr_id
+            and {{ subject_key('measured.bdr_id') }} = {{ subject_key('also_measured.bdr_id') }}
             and rules.time_window = also_measured.time_window
             and rules.and_metric = also_measured.metric
 

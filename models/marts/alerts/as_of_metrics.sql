@@ -220,7 +220,15 @@ counted as (
         time_window,
         metric,
         sum(points) as metric_value,
-        min(due_date) as oldest_due_date
+        min(due_date) as oldest_due_date,
+        -- the grid's row this figure fills (one key: a join on several columns here led
+        -- PostgreSQL to a merge join on some of them that rescanned millions of rows)
+        concat_ws(
+            '|',
+            time_window,
+            metric,
+            case when grouping(bdr_id) = 1 then 'team' else coalesce('bdr:' || bdr_id, 'none') end
+        ) as grid_key
     from events_in_windows
     group by grouping sets ((time_window, metric), (time_window, metric, bdr_id))
 
@@ -245,10 +253,12 @@ grid as (
     cross join window_metrics
     left join counted
         on
-            window_metrics.time_window = counted.time_window
-            and window_metrics.metric = counted.metric
-            and (subjects.scope = 'team') = counted.is_team
-            and (subjects.scope = 'team' or subjects.bdr_id = counted.bdr_id)
+            concat_ws(
+                '|',
+                window_metrics.time_window,
+                window_metrics.metric,
+                case when subjects.scope = 'team' then 'team' else 'bdr:' || subjects.bdr_id end
+            ) = counted.grid_key
     left join team_pipeline
         on
             subjects.scope = 'team'

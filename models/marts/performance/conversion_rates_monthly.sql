@@ -82,29 +82,48 @@ subjects as (
 
 ),
 
+-- each month's cohorts, for the team (every member) and per BDR, counted once
+cohort_counts as (
+
+    select
+        case when grouping(bdr_id) = 1 then 'team' else 'bdr' end as scope,
+        bdr_id,
+        cohort_month,
+        count(*) filter (where cohort = 'call') as calls_cohort,
+        count(*) filter (where cohort = 'call' and has_converted) as calls_with_proposal,
+        count(*) filter (where cohort = 'proposal') as proposals_cohort,
+        count(*) filter (
+            where cohort = 'proposal' and has_converted
+        ) as proposals_with_agreement,
+        count(*) filter (where cohort = 'list') as lists_cohort,
+        count(*) filter (where cohort = 'list' and has_converted) as lists_with_sale
+    from cohort_members
+    group by grouping sets ((cohort_month), (bdr_id, cohort_month))
+
+),
+
 counted as (
 
     select
         subjects.bdr_id,
         subjects.cohort_month,
-        count(*) filter (where cohort_members.cohort = 'call') as calls_cohort,
-        count(*) filter (
-            where cohort_members.cohort = 'call' and cohort_members.has_converted
-        ) as calls_with_proposal,
-        count(*) filter (where cohort_members.cohort = 'proposal') as proposals_cohort,
-        count(*) filter (
-            where cohort_members.cohort = 'proposal' and cohort_members.has_converted
-        ) as proposals_with_agreement,
-        count(*) filter (where cohort_members.cohort = 'list') as lists_cohort,
-        count(*) filter (
-            where cohort_members.cohort = 'list' and cohort_members.has_converted
-        ) as lists_with_sale
-    from subjects
-    left join cohort_members
+        coalesce(cohort_counts.calls_cohort, 0) as calls_cohort,
+        coalesce(cohort_counts.calls_with_proposal, 0) as calls_with_proposal,
+        coalesce(cohort_counts.proposals_cohort, 0) as proposals_cohort,
+        coalesce(cohort_counts.proposals_with_agreement, 0) as proposals_with_agreement,
+        coalesce(cohort_counts.lists_cohort, 0) as lists_cohort,
+        coalesce(cohort_counts.lists_with_sale, 0) as lists_with_sale
+    from (
+        select distinct
+            bdr_id,
+            cohort_month
+        from subjects
+    ) as subjects
+    left join cohort_counts
         on
-            subjects.cohort_month = cohort_members.cohort_month
-            and (subjects.bdr_id is null or subjects.bdr_id = cohort_members.bdr_id)
-    group by 1, 2
+            cohort_counts.scope = case when subjects.bdr_id is null then 'team' else 'bdr' end
+            and {{ subject_key('subjects.bdr_id') }} = {{ subject_key('cohort_counts.bdr_id') }}
+            and subjects.cohort_month = cohort_counts.cohort_month
 
 ),
 

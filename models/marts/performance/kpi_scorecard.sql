@@ -123,7 +123,7 @@ joined as (
             kpis.target_metric = targets.metric
             and kpis.period = targets.period
             and periods.period_start = targets.period_start
-            and metrics.bdr_id is not distinct from targets.bdr_id
+            and {{ subject_key('metrics.bdr_id') }} = {{ subject_key('targets.bdr_id') }}
 
 ),
 

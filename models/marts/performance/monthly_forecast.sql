@@ -143,16 +143,19 @@ joined as (
         on
             proposals.time_window = 'as_of'
             and proposals.metric = 'outstanding_proposals'
-            and month_to_date.bdr_id is not distinct from proposals.bdr_id
+            and {{ subject_key('month_to_date.bdr_id') }} = {{ subject_key('proposals.bdr_id') }}
     left join pipeline
         on
             kpis.metric = pipeline.metric
             and (month_to_date.scope = 'team') = pipeline.is_team
-            and (month_to_date.scope = 'team' or month_to_date.bdr_id = pipeline.bdr_id)
+            and {{ subject_key(
+                "case when month_to_date.scope <> 'team' then month_to_date.bdr_id end"
+            ) }}
+            = {{ subject_key("case when not pipeline.is_team then pipeline.bdr_id end") }}
     left join targets
         on
             kpis.target_metric = targets.metric
-            and month_to_date.bdr_id is not distinct from targets.bdr_id
+            and {{ subject_key('month_to_date.bdr_id') }} = {{ subject_key('targets.bdr_id') }}
 
 ),
 
