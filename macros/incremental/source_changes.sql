@@ -43,9 +43,24 @@
     {%- endset -%}
     {%- set row = run_query(query).rows[0] -%}
     {%- if row[1] or sources_replaced(source_tables) -%}
-        {{ return('0001-01-01 00:00:00') }}
+        {{ return(start_of_time()) }}
     {%- endif -%}
     {{ return(row[0]) }}
+{%- endmacro %}
+
+
+{#- The watermark of a run that redoes everything. -#}
+{% macro start_of_time() -%}
+    {{ return('0001-01-01 00:00:00') }}
+{%- endmacro %}
+
+
+{#- Whether an incremental run redoes only a scope: it has a watermark, and not the start of
+    time. A run that redoes everything deletes every row and reads every source row, rather
+    than find its scope: with every row in it, the scope's anti-joins against freshly loaded
+    source tables (no statistics yet) ran for minutes. -#}
+{% macro scoped(watermark) -%}
+    {{ return(watermark is not none and watermark != start_of_time()) }}
 {%- endmacro %}
 
 
@@ -173,7 +188,9 @@
 -#}
 {% macro staging_scope_pre_hook(source_table, id_column, dependency_sql) -%}
     {%- set watermark = staging_watermark(source_table) -%}
-    {%- if watermark is not none -%}
+    {%- if watermark is not none and not scoped(watermark) -%}
+        delete from {{ this }}
+    {%- elif scoped(watermark) -%}
         create temporary table {{ this.identifier }}__scope on commit drop as
         select id
         from {{ source_table }}
@@ -216,7 +233,7 @@
 {#- The raw rows a raw-row model's query reads: all of them, or in an incremental run the
     ids in scope and the rows without an id. -#}
 {% macro staging_in_scope(source_table) -%}
-    {%- if staging_watermark(source_table) is not none %}
+    {%- if scoped(staging_watermark(source_table)) %}
     where id is null or id in (select scope.id from {{ this.identifier }}__scope as scope)
     {%- endif %}
 {%- endmacro %}

@@ -17,7 +17,7 @@
     {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
     {%- if remembered('reporting_timezone') != var('reporting_timezone')
         or remembered('as_of') is none -%}
-        {{ return('0001-01-01 00:00:00') }}
+        {{ return(start_of_time()) }}
     {%- endif -%}
     {{ return(changes_watermark(
         'select last_changed_at from ' ~ this,
@@ -50,7 +50,9 @@
     deleted. -#}
 {% macro calls_scope_pre_hook() -%}
     {%- set watermark = calls_watermark() -%}
-    {%- if watermark is not none -%}
+    {%- if watermark is not none and not scoped(watermark) -%}
+        delete from {{ this }}
+    {%- elif scoped(watermark) -%}
         {%- set since = "cast('" ~ watermark ~ "' as timestamp)" -%}
         {%- set previous = "cast('" ~ remembered('as_of') ~ "' as timestamp)" -%}
         {%- set low = 'least(' ~ previous ~ ', ' ~ as_of() ~ ')' -%}

@@ -124,7 +124,9 @@
 -#}
 {% macro events_scope_pre_hook() -%}
     {%- set watermark = events_watermark() -%}
-    {%- if watermark is not none -%}
+    {%- if watermark is not none and not scoped(watermark) -%}
+        delete from {{ this }}
+    {%- elif scoped(watermark) -%}
         create temporary table fct_events__scope on commit drop as
         {{ events_touched_leads(watermark) }}
         union

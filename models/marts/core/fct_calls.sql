@@ -26,7 +26,7 @@ with
 calls as (
 
     select * from {{ ref('int_calls_attributed') }}
-    {% if watermark is not none %}
+    {% if scoped(watermark) %}
     where call_id in (select scope.call_id from fct_calls__scope as scope)
     {% endif %}
 

@@ -28,7 +28,7 @@ with
 items as (
 
     select * from {{ ref('int_pipeline_items_mapped_to_leads') }}
-    {% if watermark is not none %}
+    {% if scoped(watermark) %}
     where lead_id in (select scope.lead_id from fct_events__scope as scope)
     {% endif %}
 
@@ -60,7 +60,7 @@ activity_logs as (
 calls as (
 
     select * from {{ ref('int_calls_attributed') }}
-    {% if watermark is not none %}
+    {% if scoped(watermark) %}
     where
         lead_id in (select scope.lead_id from fct_events__scope as scope)
         or call_id in (select changed.call_id from fct_events__calls as changed)
@@ -79,7 +79,7 @@ sales as (
     select * from {{ ref('stg_sales_ext__sales') }}
     where
         amount > 0
-        {% if watermark is not none %}
+        {% if scoped(watermark) %}
         and sale_id in (select changed.sale_id from fct_events__sales as changed)
         {% endif %}
 
