@@ -77,11 +77,13 @@ all_items as (
 sales as (
 
     select * from {{ ref('stg_sales_ext__sales') }}
+    {% if scoped(watermark) %}
     where
         amount > 0
-        {% if scoped(watermark) %}
         and sale_id in (select changed.sale_id from fct_events__sales as changed)
-        {% endif %}
+    {% else %}
+    where amount > 0
+    {% endif %}
 
 ),
 
