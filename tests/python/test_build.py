@@ -79,9 +79,9 @@ def test_two_real_builds_at_once_the_second_refuses_and_the_first_succeeds(built
 
 def test_a_selection_keeps_every_view_its_tables_would_drop(built, db):
     before = query(db, VIEWS)
-    result = run_emg("build", "--as-of", AS_OF, "--select", "stg_crm__users stg_crm__kpi_targets")
+    result = run_emg("build", "--as-of", AS_OF, "--select", "base_crm__users base_crm__kpi_targets")
     assert query(db, VIEWS) == before
-    assert "rebuilt" in result.stderr  # int_* views read those staging tables
+    assert "rebuilt" in result.stderr  # the stg_ views read those base tables
 
 
 def test_a_selection_that_matches_nothing_is_an_error(built):
