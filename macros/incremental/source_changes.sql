@@ -122,6 +122,11 @@
         name text not null,
         value text,
         primary key (model, name)
+    );
+    create table if not exists {{ staged_changes() }} (
+        change_id bigserial primary key,
+        source text not null,
+        id text
     )
 {%- endmacro %}
 
@@ -159,13 +164,15 @@
 {#- A post-hook: remember the identity of the tables this run read, and `values` (a dict of
     names to strings) for the next run to compare. -#}
 {% macro remember_sources(tables, values={}) -%}
-    delete from {{ incremental_state() }} where model = '{{ this.identifier }}';
+    delete from {{ incremental_state() }} where model = '{{ this.identifier }}'
+    {%- if tables | length > 0 %};
     insert into {{ incremental_state() }} (model, name, value)
     select '{{ this.identifier }}', 'source ' || relation, filenode
     from ({{ source_identity(tables) }}) as identities
-    {%- for name, value in values.items() %}
-    union all
-    select '{{ this.identifier }}', '{{ name }}', '{{ value }}'
+    {%- endif %}
+    {%- for name, value in values.items() %};
+    insert into {{ incremental_state() }} (model, name, value)
+    values ('{{ this.identifier }}', '{{ name }}', '{{ value }}')
     {%- endfor %}
 {%- endmacro %}
 
@@ -184,12 +191,17 @@
     - rows without an id, always (they cannot be matched).
 
     Copies of an id are redone together, so their ranks are right. The scope goes to a
-    temporary table, `<model>__scope`, that the model's query reads (staging_in_scope).
+    temporary table, `<model>__scope`, that the model's query reads (staging_in_scope), and
+    to the log staged_changes, which tells the facts downstream what changed; a run that
+    redoes every row (a full build, or sources replaced) logs that instead.
 -#}
 {% macro staging_scope_pre_hook(source_table, id_column, dependency_sql) -%}
     {%- set watermark = staging_watermark(source_table) -%}
     {%- if watermark is not none and not scoped(watermark) -%}
-        delete from {{ this }}
+        delete from {{ this }};
+        {{ log_staged_changes(source_table) }}
+    {%- elif watermark is none and execute and this is not none -%}
+        {{ log_staged_changes(source_table) }}
     {%- elif scoped(watermark) -%}
         create temporary table {{ this.identifier }}__scope on commit drop as
         select id
@@ -211,6 +223,7 @@
         union
         {{ dependency_sql }};
         analyze {{ this.identifier }}__scope;
+        {{ log_staged_changes(source_table, this.identifier ~ '__scope') }};
         delete from {{ this }}
         where
             {{ id_column }} is null
@@ -236,4 +249,84 @@
     {%- if scoped(staging_watermark(source_table)) %}
     where id is null or id in (select scope.id from {{ this.identifier }}__scope as scope)
     {%- endif %}
+{%- endmacro %}
+
+
+{#-
+    What staging changed, for the facts downstream (fct_events, fct_calls) to redo exactly
+    that: one row per raw id a raw-row model redid in an incremental run (its rows changed,
+    appeared, left the source or changed rejection), and one with a null id when it redid
+    every row. A fact remembers the last change_id it read (remember_staged): a serial, so
+    the log is ordered whatever the clock does, and a change without a timestamp (a copy
+    deleted from the replica, a row rejected because its item vanished) still reaches the
+    facts. Rows every consumer has read are deleted.
+-#}
+{% macro staged_changes() -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema=generate_schema_name('intermediate', none),
+        identifier='staged_changes'
+    )) }}
+{%- endmacro %}
+
+
+{#- Log the ids in a scope table (a raw-row model's incremental run), or, without one, that
+    every row of the source was redone. -#}
+{% macro log_staged_changes(source_table, scope_table=none) -%}
+    insert into {{ staged_changes() }} (source, id)
+    {%- if scope_table is none %}
+    values ('{{ source_table.identifier }}', null)
+    {%- else %}
+    select '{{ source_table.identifier }}', scope.id from {{ scope_table }} as scope
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- A consumer of staged_changes: the last change_id it read, as a string, when the run can
+    redo only what changed since; the start of time when it must redo everything (it has
+    never read the log, or a source it reads was redone whole since, or `redo_all`); none on
+    a full build or in a unit test. -#}
+{% macro staged_watermark(source_tables, redo_all=false) -%}
+    {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
+    {%- set read = remembered('staged_through') -%}
+    {%- if redo_all or read is none -%}{{ return(start_of_time()) }}{%- endif -%}
+    {%- set query -%}
+        select count(*)
+        from {{ staged_changes() }}
+        where
+            change_id > {{ read | int }}
+            and id is null
+            and source in (
+                {%- for table in source_tables -%}
+                '{{ table.identifier }}'{{ ", " if not loop.last }}
+                {%- endfor -%}
+            )
+    {%- endset -%}
+    {%- if run_query(query).columns[0].values()[0] > 0 -%}
+        {{ return(start_of_time()) }}
+    {%- endif -%}
+    {{ return(read | string) }}
+{%- endmacro %}
+
+
+{#- The ids of a source table staged since the consumer's watermark (a SQL query). -#}
+{% macro staged_ids(source_table, watermark) -%}
+    select distinct id
+    from {{ staged_changes() }}
+    where source = '{{ source_table.identifier }}' and change_id > {{ watermark | int }}
+{%- endmacro %}
+
+
+{#- A consumer's post-hook: remember_sources, then the last change_id this run read; then
+    delete the log rows every consumer has read (but the newest). -#}
+{% macro remember_staged(tables=[], values={}) -%}
+    {{ remember_sources(tables, values) }};
+    insert into {{ incremental_state() }} (model, name, value)
+    select '{{ this.identifier }}', 'staged_through', cast(coalesce(max(change_id), 0) as text)
+    from {{ staged_changes() }};
+    -- the newest row stays, so the log's max(change_id) never goes back
+    delete from {{ staged_changes() }}
+    where change_id < (
+        select min(cast(value as bigint)) from {{ incremental_state() }}
+        where name = 'staged_through'
+    )
 {%- endmacro %}

@@ -1,38 +1,32 @@
 {#-
     fct_calls' incremental scope. A call's row depends on its CALL activity, its item (the
     lead, its category), and on as_of through its status (and the local columns that exist
-    only for a completed call). An incremental run redoes:
+    only for a completed call). Staging says what changed (staged_changes,
+    macros/incremental/source_changes.sql); an incremental run redoes:
 
-    - the calls whose activity changed since the watermark (changes_watermark over the
-      table's `last_changed_at`), and the calls on items or leads changed since;
-    - the calls whose status can have moved since the last run's as_of: a completion or a
-      scheduled date between the two instants, whichever way as_of moved;
-    - the calls stored that are no longer in the source (deleted, rejected, their item gone);
+    - the activities staged since the last run (a CALL changed, appeared, left the replica
+      or changed rejection);
+    - the calls on a pipeline item staged since, and the stored calls of a lead staged since
+      (its category or its life moved);
+    - the stored calls whose status can have moved since the last run's as_of: a completion
+      or a scheduled date between the two instants, whichever way as_of moved;
 
-    and every call when the reporting timezone changed, or the CRM tables were replaced or
-    went back in time. The last run's as_of and timezone are kept in
-    intermediate.incremental_state.
+    and every call when the reporting timezone changed or staging redid a whole table. The
+    last run's as_of and timezone are kept in intermediate.incremental_state.
 -#}
 {% macro calls_watermark() -%}
     {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
-    {%- if remembered('reporting_timezone') != var('reporting_timezone')
-        or remembered('as_of') is none -%}
-        {{ return(start_of_time()) }}
-    {%- endif -%}
-    {{ return(changes_watermark(
-        'select last_changed_at from ' ~ this,
-        'select max(updated_at) from ' ~ ref('stg_crm__activity_logs')
-            ~ ' union all select max(updated_at) from ' ~ ref('stg_crm__pipeline_items'),
-        calls_source_tables()
+    {{ return(staged_watermark(
+        calls_source_tables(),
+        redo_all=remembered('reporting_timezone') != var('reporting_timezone')
+            or remembered('as_of') is none
     )) }}
 {%- endmacro %}
 
 
-{#- The CRM tables fct_calls reads, through staging. -#}
+{#- The CRM tables whose staged changes fct_calls reads. -#}
 {% macro calls_source_tables() -%}
-    {{ return([
-        source('crm', 'PipelineItem'), source('crm', 'Sublist'), source('crm', 'ActivityLog')
-    ]) }}
+    {{ return([source('crm', 'PipelineItem'), source('crm', 'ActivityLog')]) }}
 {%- endmacro %}
 
 
@@ -53,27 +47,31 @@
     {%- if watermark is not none and not scoped(watermark) -%}
         delete from {{ this }}
     {%- elif scoped(watermark) -%}
-        {%- set since = "cast('" ~ watermark ~ "' as timestamp)" -%}
         {%- set previous = "cast('" ~ remembered('as_of') ~ "' as timestamp)" -%}
         {%- set low = 'least(' ~ previous ~ ', ' ~ as_of() ~ ')' -%}
         {%- set high = 'greatest(' ~ previous ~ ', ' ~ as_of() ~ ')' -%}
+        create temporary table fct_calls__items on commit drop as
+        {{ staged_ids(source('crm', 'PipelineItem'), watermark) }};
+        analyze fct_calls__items;
         create temporary table fct_calls__scope on commit drop as
-        select call_id
-        from {{ ref('int_calls_attributed') }}
-        where last_changed_at >= {{ since }} or last_changed_at is null
+        select changed.id as call_id
+        from ({{ staged_ids(source('crm', 'ActivityLog'), watermark) }}) as changed
         union
-        select call_id
-        from {{ ref('int_calls_attributed') }}
-        where
-            completed_at between {{ low }} and {{ high }}
-            or scheduled_at between {{ low }} and {{ high }}
+        select logs.activity_log_id
+        from {{ ref('stg_crm__activity_logs') }} as logs
+        where logs.pipeline_item_id in (select changed.id from fct_calls__items as changed)
         union
         select stored.call_id
         from {{ this }} as stored
-        where not exists (
-            select 1 from {{ ref('int_calls_attributed') }} as calls
-            where calls.call_id = stored.call_id
-        );
+        where stored.lead_id in (select changed.id from fct_calls__items as changed)
+        union
+        select stored.call_id
+        from {{ this }} as stored
+        where stored.completed_at between {{ low }} and {{ high }}
+        union
+        select stored.call_id
+        from {{ this }} as stored
+        where stored.scheduled_at between {{ low }} and {{ high }};
         analyze fct_calls__scope;
         delete from {{ this }}
         where call_id in (select scope.call_id from fct_calls__scope as scope)

@@ -1,79 +1,96 @@
 {#-
     fct_events' incremental scope. fct_events holds every event whatever `as_of` is, so an
-    hourly run only has to redo the events the last hour's changes can have moved: those of
-    the leads "touched" since the watermark. A lead is touched when its row, one of its
-    partner contacts, or a CALL / STATUS_CHANGE activity on them changed (their `updatedAt`),
-    or when a user who owns some of its events, or who owns the lead, changed. Sales carry no
-    change timestamp the warehouse may require (SPEC §2): a run redoes the sales that differ
-    from their stored events (new, restated, gone) and the sales of touched leads
-    (events_touched_sales).
+    hourly run only has to redo the events the changes since its last run can have moved.
+    Staging says what changed (staged_changes, macros/incremental/source_changes.sql): the
+    activity logs and pipeline items it redid, whether their rows changed, appeared, left
+    the replica or changed rejection. A run redoes:
 
-    The watermark (changes_watermark, macros/incremental/source_changes.sql) is the newest
-    change fct_events has already seen (its `source_changed_at`), less `lookback_hours`;
-    every lead is redone when the CRM tables were replaced or went back in time. The model's
-    query and its pre-hook each read it before the pre-hook deletes anything, and the
-    build's start is fixed, so both see the same instant.
+    - the events of the leads touched: a lead whose row changed, the lead of a changed
+      partner contact (the one it belongs to now, and the one its stored events belong to),
+      the lead of a changed STATUS_CHANGE (its proposal may move), and the lead of a stored
+      proposal whose activity changed;
+    - the events of a changed CALL (not its lead's other events: they do not depend on it);
+    - the events of users changed since the newest change of a user the last run saw, less
+      `lookback_hours` (the users table is small and rebuilt whole: it has no change log);
+    - the sales that differ from their stored events, and those of touched leads
+      (events_touched_sales): sales carry no change timestamp the warehouse may require.
+
+    Every event is redone when staging redid a whole table, when the users' newest change is
+    older than the last run's (a replica replaced by older data) or the users table was
+    replaced. The model's query and its pre-hook each read the watermark before the pre-hook
+    deletes anything, so both see the same one.
 -#}
 {% macro events_watermark() -%}
     {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
-    {{ return(changes_watermark(
-        'select source_changed_at from ' ~ this,
-        'select max(updated_at) from ' ~ ref('stg_crm__activity_logs')
-            ~ ' union all select max(updated_at) from ' ~ ref('stg_crm__pipeline_items')
-            ~ ' union all select max(updated_at) from ' ~ ref('stg_crm__users'),
-        events_source_tables()
+    {%- set users_seen = remembered('users_changed_at') -%}
+    {%- set query -%}
+        select max(updated_at) < cast('{{ users_seen }}' as timestamp)
+        from {{ ref('stg_crm__users') }}
+    {%- endset -%}
+    {{ return(staged_watermark(
+        events_source_tables(),
+        redo_all=users_seen is none
+            or run_query(query).columns[0].values()[0]
+            or sources_replaced([source('crm', 'User')])
     )) }}
 {%- endmacro %}
 
 
-{#- The CRM tables fct_events reads, through staging. -#}
+{#- The CRM tables whose staged changes fct_events reads. -#}
 {% macro events_source_tables() -%}
-    {{ return([
-        source('crm', 'User'), source('crm', 'PipelineItem'), source('crm', 'Sublist'),
-        source('crm', 'ActivityLog')
-    ]) }}
+    {{ return([source('crm', 'PipelineItem'), source('crm', 'ActivityLog')]) }}
 {%- endmacro %}
 
 
-{#- The lead ids whose events an incremental run redoes (a SQL query; see above). A changed
-    CALL redoes only its own events (events_touched_calls): a lead's other calls do not
-    depend on it. -#}
-{% macro events_touched_leads(watermark) -%}
-    {%- set since = "cast('" ~ watermark ~ "' as timestamp)" -%}
-    select lead_id
-    from {{ ref('int_pipeline_items_mapped_to_leads') }}
-    where last_changed_at >= {{ since }} or last_changed_at is null
+{#- What fct_events keeps for its next run: the users' newest change, never one later than the
+    build's start (a user changed later than that is redone every run). -#}
+{% macro events_remembered_values() -%}
+    {%- if not execute -%}{{ return({}) }}{%- endif -%}
+    {%- set query -%}
+        select to_char(max(updated_at), 'YYYY-MM-DD HH24:MI:SS.US')
+        from {{ ref('stg_crm__users') }}
+        where updated_at <= {{ build_started_at() }}
+    {%- endset -%}
+    {%- set newest = run_query(query).columns[0].values()[0] -%}
+    {{ return({'users_changed_at': newest or start_of_time()}) }}
+{%- endmacro %}
+
+
+{#- The lead ids whose events an incremental run redoes (a SQL query; see above), once
+    fct_events__items and fct_events__calls hold the items and activities staged since. -#}
+{% macro events_touched_leads() -%}
+    {%- set users_since -%}
+        cast('{{ remembered('users_changed_at') }}' as timestamp)
+        - interval '{{ var("lookback_hours") | int }} hours'
+    {%- endset -%}
+    select changed.id as lead_id
+    from fct_events__items as changed
     union
     select items.lead_id
+    from {{ ref('int_pipeline_items_mapped_to_leads') }} as items
+    where items.pipeline_item_id in (select changed.id from fct_events__items as changed)
+    union
+    select events.lead_id
+    from {{ this }} as events
+    where events.pipeline_item_id in (select changed.id from fct_events__items as changed)
+    union
+    select logs.pipeline_item_id
     from {{ ref('stg_crm__activity_logs') }} as logs
-    inner join {{ ref('int_pipeline_items_mapped_to_leads') }} as items
-        on logs.pipeline_item_id = items.pipeline_item_id
     where
-        logs.activity_type = 'STATUS_CHANGE'
-        and (logs.updated_at >= {{ since }} or logs.updated_at is null)
+        logs.activity_log_id in (select changed.call_id from fct_events__calls as changed)
+        and logs.activity_type = 'STATUS_CHANGE'
+    union
+    select events.lead_id
+    from {{ this }} as events
+    where events.event_id in (
+        select 'proposal:' || changed.call_id from fct_events__calls as changed
+    )
     union
     select events.lead_id
     from {{ this }} as events
     inner join {{ ref('stg_crm__users') }} as users
         on events.bdr_id = users.user_id
-    where users.updated_at >= {{ since }} or users.updated_at is null
-    union
-    select items.lead_id
-    from {{ ref('int_pipeline_items_mapped_to_leads') }} as items
-    inner join {{ ref('stg_crm__users') }} as users
-        on items.lead_owner_id = users.user_id
-    where items.is_lead and (users.updated_at >= {{ since }} or users.updated_at is null)
-{%- endmacro %}
-
-
-{#- The CALL activities changed since the watermark (a SQL query): their events are redone. -#}
-{% macro events_touched_calls(watermark) -%}
-    {%- set since = "cast('" ~ watermark ~ "' as timestamp)" -%}
-    select activity_log_id as call_id
-    from {{ ref('stg_crm__activity_logs') }}
-    where
-        activity_type = 'CALL'
-        and (updated_at >= {{ since }} or updated_at is null)
+    where users.updated_at >= {{ users_since }} or users.updated_at is null
 {%- endmacro %}
 
 
@@ -114,54 +131,50 @@
 
 
 {#-
-    The pre-hook of an incremental fct_events run. It writes the scope, the leads whose
-    events the run redoes, the changed calls (fct_events__calls) and the sales to redo
-    (fct_events__sales) to temporary tables the model's query reads, then deletes their
-    events. The scope is the touched leads, and the leads of events whose
-    source row has gone (a CALL or STATUS_CHANGE deleted from the replica or rejected, a lead
-    no longer live), which no timestamp can announce: their other events may move (a lead's
-    proposal falls back to its next PROPOSAL_* change).
+    The pre-hook of an incremental fct_events run. It writes the items and activities staged
+    since the last run (fct_events__items, fct_events__calls: the CALLs among them are the
+    changed calls), the scope, the leads whose events the run redoes (fct_events__scope) and
+    their items (fct_events__scope_items: the leads and their partner contacts), and the
+    sales to redo (fct_events__sales) to temporary tables the model's query reads, then
+    deletes their events.
 -#}
 {% macro events_scope_pre_hook() -%}
     {%- set watermark = events_watermark() -%}
     {%- if watermark is not none and not scoped(watermark) -%}
         delete from {{ this }}
     {%- elif scoped(watermark) -%}
-        create temporary table fct_events__scope on commit drop as
-        {{ events_touched_leads(watermark) }}
-        union
-        select events.lead_id
-        from {{ this }} as events
-        where
-            events.event_type in ('call_completed', 'call_scheduled', 'proposal')
-            and not exists (
-                select 1 from {{ ref('stg_crm__activity_logs') }} as logs
-                where logs.activity_log_id = events.source_id
-            )
-        union
-        select events.lead_id
-        from {{ this }} as events
-        where not exists (
-            select 1 from {{ ref('int_pipeline_items_mapped_to_leads') }} as items
-            where items.pipeline_item_id = events.lead_id and items.is_lead
-        );
+        create temporary table fct_events__items on commit drop as
+        {{ staged_ids(source('crm', 'PipelineItem'), watermark) }};
         create temporary table fct_events__calls on commit drop as
-        {{ events_touched_calls(watermark) }};
+        select changed.id as call_id
+        from ({{ staged_ids(source('crm', 'ActivityLog'), watermark) }}) as changed;
+        analyze fct_events__items;
+        analyze fct_events__calls;
+        create temporary table fct_events__scope on commit drop as
+        {{ events_touched_leads() }};
+        analyze fct_events__scope;
+        create temporary table fct_events__scope_items on commit drop as
+        select scope.lead_id as pipeline_item_id
+        from fct_events__scope as scope
+        union
+        select contacts.pipeline_item_id
+        from {{ ref('stg_crm__pipeline_items') }} as contacts
+        inner join {{ ref('stg_crm__sublists') }} as sublists
+            on contacts.sublist_id = sublists.sublist_id
+        where sublists.parent_item_id in (select scope.lead_id from fct_events__scope as scope);
+        analyze fct_events__scope_items;
         create temporary table fct_events__sales on commit drop as
         {{ events_touched_sales() }};
-        analyze fct_events__scope;
-        analyze fct_events__calls;
         analyze fct_events__sales;
         delete from {{ this }}
-        where
-            lead_id in (select lead_id from fct_events__scope)
-            or (
-                event_type = 'sale'
-                and source_id in (select sale_id from fct_events__sales)
-            )
-            or (
-                event_type in ('call_completed', 'call_scheduled')
-                and source_id in (select call_id from fct_events__calls)
-            )
+        where lead_id in (select scope.lead_id from fct_events__scope as scope);
+        delete from {{ this }}
+        where event_id in (
+            select 'sale:' || changed.sale_id from fct_events__sales as changed
+            union all
+            select kind.event_type || ':' || changed.call_id
+            from fct_events__calls as changed
+            cross join (values ('call_completed'), ('call_scheduled')) as kind (event_type)
+        )
     {%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,8 @@
 -- Every live pipeline item (lead or partner contact) with the lead it belongs to: a lead
 -- belongs to itself, a partner contact to its sublist's parent lead. The lead's owner and
 -- category come along, since every event on the item is the lead's BDR's (SPEC §4).
+-- Each CTE is read once, so PostgreSQL inlines it: a query that looks up a few items (the
+-- incremental facts' scopes) reaches them through staging's indexes, not a scan of them all.
 with
 
 pipeline_items as (
@@ -23,8 +25,8 @@ leads as (
         assigned_to_id as lead_owner_id,
         category,
         updated_at as lead_updated_at
-    from pipeline_items
-    where is_lead
+    from {{ ref('stg_crm__pipeline_items') }}
+    where is_lead and not is_deleted
 
 ),
 

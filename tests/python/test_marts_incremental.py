@@ -84,6 +84,8 @@ class RawChanges:
     deleted_lead: str
     recategorised_lead: str
     untouched_call: str
+    vanished_call: str
+    vanished_proposal_lead: str
 
 
 @dataclass
@@ -216,13 +218,30 @@ def _edit_the_crm(conn) -> RawChanges:
         "where calls.lead_id not in %s order by calls.call_id limit 1",
         (touched,),
     )[0]
+    # rows deleted from the replica outright: no updatedAt announces them
+    vanished_call, vanished_call_lead = query(
+        conn,
+        "select call_id, lead_id from marts.fct_calls where call_status = 'completed' "
+        "and lead_id not in %s order by call_id desc limit 1",
+        (touched,),
+    )[0]
+    vanished_proposal, vanished_proposal_lead = query(
+        conn,
+        "select source_id, lead_id from marts.fct_events where event_type = 'proposal' "
+        "and lead_id not in %s and lead_id <> %s order by source_id limit 1",
+        (touched, vanished_call_lead),
+    )[0]
     # a call no build after the first should rewrite: completed long ago, on an untouched lead
     untouched_call = _one(
         conn,
         "select call_id from marts.fct_calls where call_status = 'completed' "
         "and last_changed_at < %(t)s - interval '14 days' and lead_id not in %(touched)s "
         "and lead_id <> %(new)s order by call_id limit 1",
-        {**at, "touched": touched, "new": lead_for_new_calls},
+        {
+            **at,
+            "touched": (*touched, vanished_call_lead, vanished_proposal_lead),
+            "new": lead_for_new_calls,
+        },
     )
     with conn.cursor() as cur:
         cur.execute("begin")
@@ -287,6 +306,10 @@ def _edit_the_crm(conn) -> RawChanges:
             """,
             {**at, "id": recategorised_lead},
         )
+        # a completed call and a lead's proposal (its first PROPOSAL_* status change) deleted
+        cur.execute(
+            'delete from crm."ActivityLog" where id in (%s, %s)', (vanished_call, vanished_proposal)
+        )
         cur.execute("commit")
     return RawChanges(
         missed_call_completed=missed_call,
@@ -296,6 +319,8 @@ def _edit_the_crm(conn) -> RawChanges:
         deleted_lead=deleted_lead,
         recategorised_lead=recategorised_lead,
         untouched_call=untouched_call,
+        vanished_call=vanished_call,
+        vanished_proposal_lead=vanished_proposal_lead,
     )
 
 
@@ -381,6 +406,29 @@ def test_crm_edits_reach_the_marts_on_the_incremental_build(story):
     ]
     assert recategorised
     assert all(",Recategorised_by_test," in row for row in recategorised), recategorised
+
+
+def test_rows_deleted_from_the_replica_leave_the_facts_on_the_incremental_build(story):
+    """A deleted row has no updatedAt: staging's log of what it redid carries it to the facts
+    in the same build, not at the nightly full refresh."""
+    changes, before, after = story.changes, story.first_full, story.incremental
+    assert changes.vanished_call in before.call_statuses
+    assert changes.vanished_call not in after.call_statuses
+    call_events = [row for row in after.marts["fct_events"] if f":{changes.vanished_call}," in row]
+    assert call_events == []
+    # the lead's proposal falls back to its next PROPOSAL_* change, or goes: either way, it
+    # is what a full refresh gives
+    lead = changes.vanished_proposal_lead
+    proposals = {
+        name: sorted(
+            row
+            for row in snapshot.marts["fct_events"]
+            if row.startswith("(proposal:") and lead in row
+        )
+        for name, snapshot in (("before", before), ("after", after), ("full", story.full_refresh))
+    }
+    assert proposals["after"] == proposals["full"]
+    assert proposals["after"] != proposals["before"]
 
 
 def test_the_hourly_build_redoes_only_the_touched_leads_events(story):

@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_crm__activity_logs') }}, {{ ref('stg_crm__pipeline_items') }}
+-- depends_on: {{ ref('stg_crm__activity_logs') }}
 {%- set watermark = calls_watermark() -%}
 {{
     config(
@@ -6,9 +6,11 @@
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=["{{ calls_scope_pre_hook() }}"],
-        post_hook=["{{ remember_sources(calls_source_tables(), calls_remembered_values()) }}"],
+        post_hook=["{{ remember_staged(values=calls_remembered_values()) }}"],
         indexes=[
             {'columns': ['call_id'], 'unique': True},
+            {'columns': ['lead_id']},
+            {'columns': ['completed_at']},
             {'columns': ['completed_date']},
             {'columns': ['bdr_id', 'completed_date']},
             {'columns': ['scheduled_at']},
@@ -17,10 +19,11 @@
     )
 }}
 -- One row per CALL activity on a live item (SPEC §7), with its status as of as_of.
--- Incremental (macros/metrics/calls.sql): a run redoes the calls changed since the last
--- (their activity, item or lead), those whose status as_of's move can have changed, and
--- those gone from the source; every call when the timezone changed or the CRM tables were
--- replaced. So an incremental run equals a full refresh, whichever way as_of moves.
+-- Incremental on what staging changed (macros/metrics/calls.sql): a run redoes the calls
+-- changed since the last (their activity, item or lead, gone from the source included) and
+-- those whose status as_of's move can have changed; every call when the timezone changed or
+-- staging redid a whole table. So an incremental run equals a full refresh, whichever way
+-- as_of moves.
 with
 
 calls as (

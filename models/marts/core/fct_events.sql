@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('stg_crm__sublists') }}
 {%- set watermark = events_watermark() -%}
 {{
     config(
@@ -6,10 +7,11 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         pre_hook=["{{ events_scope_pre_hook() }}"],
-        post_hook=["{{ remember_sources(events_source_tables()) }}"],
+        post_hook=["{{ remember_staged([source('crm', 'User')], events_remembered_values()) }}"],
         indexes=[
             {'columns': ['event_id'], 'unique': True},
             {'columns': ['lead_id']},
+            {'columns': ['pipeline_item_id']},
             {'columns': ['event_type', 'occurred_at']},
             {'columns': ['occurred_date']},
             {'columns': ['bdr_id', 'occurred_date']},
@@ -21,26 +23,21 @@
 -- out and valid sale, with its owner, its lead and its local calendar. The marts that count
 -- events group this table (filtered to as_of); none derives an event again. Which metric
 -- counts which event, and its weight in the performance index, is the seed metric_catalogue.
--- Incremental on the sources' updatedAt (macros/metrics/events.sql): a run redoes the events
--- of the leads touched since the last one, and the sales that changed.
+-- Incremental on what staging changed (macros/metrics/events.sql): a run redoes the events
+-- of the leads touched since the last one, the changed calls, and the sales that changed.
 with
-
-items as (
-
-    select * from {{ ref('int_pipeline_items_mapped_to_leads') }}
-    {% if scoped(watermark) %}
-    where lead_id in (select scope.lead_id from fct_events__scope as scope)
-    {% endif %}
-
-),
 
 leads as (
 
     select * from {{ ref('stg_crm__pipeline_items') }}
+    {% if scoped(watermark) %}
     where
         is_lead
         and not is_deleted
-        and pipeline_item_id in (select items.lead_id from items)
+        and pipeline_item_id in (select scope.lead_id from fct_events__scope as scope)
+    {% else %}
+    where is_lead and not is_deleted
+    {% endif %}
 
 ),
 
@@ -62,7 +59,7 @@ calls as (
     select * from {{ ref('int_calls_attributed') }}
     {% if scoped(watermark) %}
     where
-        lead_id in (select scope.lead_id from fct_events__scope as scope)
+        pipeline_item_id in (select scope.pipeline_item_id from fct_events__scope_items as scope)
         or call_id in (select changed.call_id from fct_events__calls as changed)
     {% endif %}
 

@@ -9,6 +9,7 @@
         post_hook=["{{ remember_sources([source('crm', 'PipelineItem')]) }}"],
         indexes=[
             {'columns': ['pipeline_item_id']},
+            {'columns': ['sublist_id']},
             {'columns': ['updated_at']},
         ],
     )
