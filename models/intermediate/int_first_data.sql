@@ -8,7 +8,7 @@ with
 
 calls as (
 
-    select * from {{ ref('int_calls_attributed') }}
+    select * from {{ ref('fct_calls') }}
 
 ),
 

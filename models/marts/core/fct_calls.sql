@@ -54,6 +54,7 @@ calls_as_of as (
         category,
         scheduled_at,
         completed_at,
+        created_at,
         call_status,
         case when call_status = 'completed' then {{ local_date('completed_at') }} end
             as completed_date,
