@@ -5,8 +5,10 @@
     dbt's own `table` builds a new table and swaps it in with `drop ... cascade`, which takes
     every view on the old table with it. Here the model's query fills a temporary table
     (contract enforced, as dbt's table would be), and when the existing table has the same
-    columns its rows are replaced in one transaction (`delete`, then `insert`): readers see
-    the old rows or the new, never an empty or missing table. Only when the columns changed
+    columns its rows are replaced in one transaction, by writing only the difference (the
+    rows gone deleted, the rows new inserted; an unchanged row keeps its physical version):
+    readers see the old rows or the new, never an empty or missing table, and an hourly build
+    that changes a few rows of a large mart writes a few rows. Only when the columns changed
     (a new version of the model) is the table rebuilt and swapped as dbt's `table` does;
     then, as with any breaking change, views on it must be recreated.
 
@@ -39,10 +41,48 @@
     {%- if in_place -%}
         {%- set columns = staged | map(attribute='name') | map('replace', '"', '""') | list -%}
         {%- set column_list = '"' ~ (columns | join('", "')) ~ '"' -%}
+        {%- set stored = staged_relation.identifier ~ '__stored' -%}
+        {%- set fresh = staged_relation.identifier ~ '__fresh' -%}
+        {#- Only the difference is written: the stored rows the new ones no longer hold are
+            deleted, the new rows not stored yet inserted. Rows are matched by the md5 of their
+            text (the columns are the same, in the same order) and, among identical rows, by
+            their copy number, so the result is exactly the new rows, duplicates included. -#}
         {% call statement('main') -%}
-            delete from {{ target_relation }};
+            create temporary table {{ stored }} on commit drop as
+            select
+                stored_rows.ctid as emg_row_ctid,
+                md5(cast(stored_rows as text)) as emg_row_hash,
+                row_number() over (
+                    partition by md5(cast(stored_rows as text))
+                ) as emg_copy_number
+            from {{ target_relation }} as stored_rows;
+            create temporary table {{ fresh }} on commit drop as
+            select
+                new_rows.*,
+                md5(cast(new_rows as text)) as emg_row_hash,
+                row_number() over (
+                    partition by md5(cast(new_rows as text))
+                ) as emg_copy_number
+            from {{ staged_relation }} as new_rows;
+            delete from {{ target_relation }} as stored_rows
+            using {{ stored }} as stored
+            where
+                stored_rows.ctid = stored.emg_row_ctid
+                and not exists (
+                    select 1 from {{ fresh }} as fresh
+                    where
+                        fresh.emg_row_hash = stored.emg_row_hash
+                        and fresh.emg_copy_number = stored.emg_copy_number
+                );
             insert into {{ target_relation }} ({{ column_list }})
-            select {{ column_list }} from {{ staged_relation }};
+            select {{ column_list }}
+            from {{ fresh }} as fresh
+            where not exists (
+                select 1 from {{ stored }} as stored
+                where
+                    stored.emg_row_hash = fresh.emg_row_hash
+                    and stored.emg_copy_number = fresh.emg_copy_number
+            );
             drop table {{ staged_relation }};
         {%- endcall %}
     {%- else -%}
