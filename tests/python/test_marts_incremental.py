@@ -73,6 +73,8 @@ class Snapshot:
     fct_events_rows: int = 0
     # the same in staging's raw-row table of activity logs
     untouched_log_xmin: str | None = None
+    # call_heatmap's rows (as text) and their physical row versions
+    heatmap_versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,6 +143,9 @@ def _snapshot(conn, untouched_call: str | None) -> Snapshot:
         untouched_event_xmin=_event_xmin(conn, untouched_call),
         fct_events_rows=query(conn, "select count(*) from marts.fct_events")[0][0],
         untouched_log_xmin=_log_xmin(conn, untouched_call),
+        heatmap_versions=dict(
+            query(conn, "select cast(h as text), cast(h.xmin as text) from marts.call_heatmap as h")
+        ),
     )
 
 
@@ -443,6 +448,16 @@ def test_the_hourly_build_redoes_only_the_touched_leads_events(story):
     assert not any(f",{changes.deleted_lead}," in row for row in events)
     # a day later with no raw change, nothing in fct_events moves
     assert story.next_day_incremental.marts["fct_events"] == events
+
+
+def test_table_marts_rewrite_only_the_rows_that_changed(story):
+    """A table mart is replaced by its difference (table_in_place): after the CRM edits, the
+    heatmap cells they moved are new rows, and every other cell keeps its physical row."""
+    before, after = story.first_full.heatmap_versions, story.incremental.heatmap_versions
+    kept = set(after) & set(before)
+    assert set(after) - set(before), "the edits moved no heatmap cell: nothing to prove"
+    assert kept, "the edits moved every heatmap cell: nothing to prove"
+    assert {row: after[row] for row in kept} == {row: before[row] for row in kept}
 
 
 def test_the_hourly_build_retypes_only_the_changed_raw_rows(story):
