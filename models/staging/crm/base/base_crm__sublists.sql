@@ -1,3 +1,11 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['sublist_id']},
+            {'columns': ['parent_item_id']},
+        ],
+    )
+}}
 -- Every raw crm."Sublist" row once: renamed, typed, repaired, and given a rejection_reason (null
 -- when the row is clean). stg_crm__sublists keeps the clean rows; audit.rejected_rows the
 -- others.
