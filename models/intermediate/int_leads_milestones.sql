@@ -12,17 +12,34 @@ leads as (
 
 ),
 
+-- live partner contacts on a clean sublist: the outer join from leads keeps the live leads'
 partner_contacts as (
 
-    select * from {{ ref('int_pipeline_items_mapped_to_leads') }}
-    where not is_lead
+    select
+        contacts.pipeline_item_id,
+        sublists.parent_item_id as lead_id
+    from {{ ref('stg_crm__pipeline_items') }} as contacts
+    inner join {{ ref('stg_crm__sublists') }} as sublists
+        on contacts.sublist_id = sublists.sublist_id
+    where not contacts.is_deleted
 
 ),
 
-events as (
+-- each metric_events CTE is read once, so PostgreSQL inlines it and filters fct_events through
+-- its indexes, rather than materialise every event once for both
+milestone_events as (
 
     select * from {{ ref('metric_events') }}
-    where timing = 'happened'
+    where
+        timing = 'happened'
+        and metric in ('calls_completed', 'proposals', 'agreements', 'lists_out')
+
+),
+
+sales as (
+
+    select * from {{ ref('metric_events') }}
+    where timing = 'happened' and metric = 'revenue'
 
 ),
 
@@ -36,8 +53,7 @@ lead_events as (
         min(occurred_at) filter (where metric = 'proposals') as proposal_at,
         min(occurred_at) filter (where metric = 'agreements') as agreement_at,
         min(occurred_at) filter (where metric = 'lists_out') as partner_list_sent_at
-    from events
-    where metric in ('calls_completed', 'proposals', 'agreements', 'lists_out')
+    from milestone_events
     group by 1
 
 ),
@@ -84,11 +100,10 @@ list_sales as (
         sum(sales.metric_value) as list_revenue,
         min(sales.occurred_at) as list_first_sale_at
     from milestones
-    inner join events as sales
+    inner join sales
         on
             milestones.lead_id = sales.lead_id
             and milestones.partner_list_sent_at <= sales.occurred_at
-    where sales.metric = 'revenue'
     group by 1
 
 ),
