@@ -43,46 +43,42 @@
         {%- set column_list = '"' ~ (columns | join('", "')) ~ '"' -%}
         {%- set stored = staged_relation.identifier ~ '__stored' -%}
         {%- set fresh = staged_relation.identifier ~ '__fresh' -%}
-        {#- Only the difference is written: the stored rows the new ones no longer hold are
-            deleted, the new rows not stored yet inserted. Rows are matched by the md5 of their
-            text (the columns are the same, in the same order) and, among identical rows, by
-            their copy number, so the result is exactly the new rows, duplicates included. -#}
+        {%- set changed = staged_relation.identifier ~ '__changed' -%}
+        {#- Only the difference is written. Rows are compared by the md5 of their text (the
+            columns are the same, in the same order): a hash held by a different number of
+            stored and new rows has changed, and its stored rows are deleted and its new rows
+            inserted; every other row stays as it is. So the result is exactly the new rows,
+            duplicates included. -#}
         {% call statement('main') -%}
             create temporary table {{ stored }} on commit drop as
             select
                 stored_rows.ctid as emg_row_ctid,
-                md5(cast(stored_rows as text)) as emg_row_hash,
-                row_number() over (
-                    partition by md5(cast(stored_rows as text))
-                ) as emg_copy_number
+                md5(cast(stored_rows as text)) as emg_row_hash
             from {{ target_relation }} as stored_rows;
             create temporary table {{ fresh }} on commit drop as
             select
                 new_rows.*,
-                md5(cast(new_rows as text)) as emg_row_hash,
-                row_number() over (
-                    partition by md5(cast(new_rows as text))
-                ) as emg_copy_number
+                md5(cast(new_rows as text)) as emg_row_hash
             from {{ staged_relation }} as new_rows;
+            create temporary table {{ changed }} on commit drop as
+            select both_sides.emg_row_hash
+            from (
+                select stored.emg_row_hash, 1 as emg_side from {{ stored }} as stored
+                union all
+                select fresh.emg_row_hash, -1 as emg_side from {{ fresh }} as fresh
+            ) as both_sides
+            group by both_sides.emg_row_hash
+            having sum(both_sides.emg_side) <> 0;
+            analyze {{ changed }};
             delete from {{ target_relation }} as stored_rows
             using {{ stored }} as stored
             where
                 stored_rows.ctid = stored.emg_row_ctid
-                and not exists (
-                    select 1 from {{ fresh }} as fresh
-                    where
-                        fresh.emg_row_hash = stored.emg_row_hash
-                        and fresh.emg_copy_number = stored.emg_copy_number
-                );
+                and stored.emg_row_hash in (select changed.emg_row_hash from {{ changed }} as changed);
             insert into {{ target_relation }} ({{ column_list }})
             select {{ column_list }}
             from {{ fresh }} as fresh
-            where not exists (
-                select 1 from {{ stored }} as stored
-                where
-                    stored.emg_row_hash = fresh.emg_row_hash
-                    and stored.emg_copy_number = fresh.emg_copy_number
-            );
+            where fresh.emg_row_hash in (select changed.emg_row_hash from {{ changed }} as changed);
             drop table {{ staged_relation }};
         {%- endcall %}
     {%- else -%}

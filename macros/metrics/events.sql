@@ -133,10 +133,11 @@
 {#-
     The pre-hook of an incremental fct_events run. It writes the items and activities staged
     since the last run (fct_events__items, fct_events__calls: the CALLs among them are the
-    changed calls), the scope, the leads whose events the run redoes (fct_events__scope) and
-    their items (fct_events__scope_items: the leads and their partner contacts), and the
-    sales to redo (fct_events__sales) to temporary tables the model's query reads, then
-    deletes their events.
+    changed calls), the scope, the leads whose events the run redoes (fct_events__scope),
+    their items (fct_events__scope_items: the leads and their partner contacts) and the
+    activities to read again (fct_events__scope_calls: those on these items and the changed
+    ones), and the sales to redo (fct_events__sales) to temporary tables the model's query
+    reads, then deletes their events.
 -#}
 {% macro events_scope_pre_hook() -%}
     {%- set watermark = events_watermark() -%}
@@ -163,6 +164,15 @@
             on contacts.sublist_id = sublists.sublist_id
         where sublists.parent_item_id in (select scope.lead_id from fct_events__scope as scope);
         analyze fct_events__scope_items;
+        create temporary table fct_events__scope_calls on commit drop as
+        select logs.activity_log_id as call_id
+        from {{ ref('stg_crm__activity_logs') }} as logs
+        where logs.pipeline_item_id in (
+            select scope.pipeline_item_id from fct_events__scope_items as scope
+        )
+        union
+        select changed.call_id from fct_events__calls as changed;
+        analyze fct_events__scope_calls;
         create temporary table fct_events__sales on commit drop as
         {{ events_touched_sales() }};
         analyze fct_events__sales;

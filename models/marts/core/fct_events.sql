@@ -58,9 +58,7 @@ calls as (
 
     select * from {{ ref('int_calls_attributed') }}
     {% if scoped(watermark) %}
-    where
-        pipeline_item_id in (select scope.pipeline_item_id from fct_events__scope_items as scope)
-        or call_id in (select changed.call_id from fct_events__calls as changed)
+    where call_id in (select scope.call_id from fct_events__scope_calls as scope)
     {% endif %}
 
 ),
