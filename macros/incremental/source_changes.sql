@@ -282,13 +282,16 @@
 
 
 {#- A consumer of staged_changes: the last change_id it read, as a string, when the run can
-    redo only what changed since; the start of time when it must redo everything (it has
-    never read the log, or a source it reads was redone whole since, or `redo_all`); none on
-    a full build or in a unit test. -#}
+    redo only what changed since; the start of time when it must redo everything (a
+    `--full-refresh` build, which these public marts take in place, `full_refresh=false`, so
+    that analysts' views and grants on them survive; it has never read the log; a source it
+    reads was redone whole since; or `redo_all`); none on a first build or in a unit test. -#}
 {% macro staged_watermark(source_tables, redo_all=false) -%}
     {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
     {%- set read = remembered('staged_through') -%}
-    {%- if redo_all or read is none -%}{{ return(start_of_time()) }}{%- endif -%}
+    {%- if redo_all or read is none or flags.FULL_REFRESH -%}
+        {{ return(start_of_time()) }}
+    {%- endif -%}
     {%- set query -%}
         select count(*)
         from {{ staged_changes() }}

@@ -144,8 +144,9 @@ def test_a_second_build_keeps_the_role_and_its_access(admin, analyst, built):
 
 
 def test_an_analysts_view_grant_and_index_on_a_mart_survive_every_build(admin, analyst, built):
-    """Marts are replaced in place (macros/materializations/table_in_place.sql), never
-    dropped: what analysts and DBAs build on them stays, through incremental and full builds."""
+    """Marts are replaced in place (macros/materializations/table_in_place.sql; the incremental
+    fct_events and fct_calls take a full refresh in place too), never dropped: what analysts
+    and DBAs build on them stays, through incremental and full builds."""
     query(admin, "drop schema if exists analyst_own cascade")
     query(admin, "create schema analyst_own")
     query(
@@ -153,6 +154,18 @@ def test_an_analysts_view_grant_and_index_on_a_mart_survive_every_build(admin, a
         "create view analyst_own.calls_by_month as "
         "select month_start, calls_completed from marts.team_monthly_kpis",
     )
+    query(
+        admin,
+        "create view analyst_own.events_by_type as "
+        "select event_type, count(*) as events from marts.fct_events group by 1",
+    )
+    query(
+        admin,
+        "create view analyst_own.calls_by_status as "
+        "select call_status, count(*) as calls from marts.fct_calls group by 1",
+    )
+    event_types = query(admin, "select count(distinct event_type) from marts.fct_events")
+    call_statuses = query(admin, "select count(distinct call_status) from marts.fct_calls")
     query(admin, f"grant select on marts.kpi_scorecard to {ANALYST}")
     query(admin, "drop index if exists marts.analyst_bdrs_by_team")
     query(admin, "create index analyst_bdrs_by_team on marts.dim_bdrs (team)")
@@ -162,6 +175,8 @@ def test_an_analysts_view_grant_and_index_on_a_mart_survive_every_build(admin, a
     run_emg("build", "--as-of", AS_OF, "--full-refresh")
 
     assert query(admin, "select count(*) from analyst_own.calls_by_month") == rows
+    assert query(admin, "select count(*) from analyst_own.events_by_type") == event_types
+    assert query(admin, "select count(*) from analyst_own.calls_by_status") == call_statuses
     privileges = query(
         admin,
         "select grantee from information_schema.role_table_grants "

@@ -3,6 +3,7 @@
 {{
     config(
         materialized='incremental',
+        full_refresh=false,
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=["{{ calls_scope_pre_hook() }}"],

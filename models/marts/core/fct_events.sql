@@ -3,6 +3,7 @@
 {{
     config(
         materialized='incremental',
+        full_refresh=false,
         unique_key='event_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
