@@ -269,6 +269,12 @@
 {%- endmacro %}
 
 
+{#- The raw tables whose staging models log what they redo: the facts read their changes. -#}
+{% macro staged_sources() -%}
+    {{ return([source('crm', 'PipelineItem'), source('crm', 'ActivityLog')]) }}
+{%- endmacro %}
+
+
 {#- Log the ids in a scope table (a raw-row model's incremental run), or, without one, that
     every row of the source was redone. -#}
 {% macro log_staged_changes(source_table, scope_table=none) -%}

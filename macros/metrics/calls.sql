@@ -17,16 +17,10 @@
 {% macro calls_watermark() -%}
     {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
     {{ return(staged_watermark(
-        calls_source_tables(),
+        staged_sources(),
         redo_all=remembered('reporting_timezone') != var('reporting_timezone')
             or remembered('as_of') is none
     )) }}
-{%- endmacro %}
-
-
-{#- The CRM tables whose staged changes fct_calls reads. -#}
-{% macro calls_source_tables() -%}
-    {{ return([source('crm', 'PipelineItem'), source('crm', 'ActivityLog')]) }}
 {%- endmacro %}
 
 

@@ -28,17 +28,11 @@
         from {{ ref('stg_crm__users') }}
     {%- endset -%}
     {{ return(staged_watermark(
-        events_source_tables(),
+        staged_sources(),
         redo_all=users_seen is none
             or run_query(query).columns[0].values()[0]
             or sources_replaced([source('crm', 'User')])
     )) }}
-{%- endmacro %}
-
-
-{#- The CRM tables whose staged changes fct_events reads. -#}
-{% macro events_source_tables() -%}
-    {{ return([source('crm', 'PipelineItem'), source('crm', 'ActivityLog')]) }}
 {%- endmacro %}
 
 
