@@ -136,7 +136,10 @@
 {% macro events_scope_pre_hook() -%}
     {%- set watermark = events_watermark() -%}
     {%- if watermark is not none and not scoped(watermark) -%}
+        {{ log_every_event_changed() }};
         delete from {{ this }}
+    {%- elif watermark is none and execute and this is not none -%}
+        {{ log_every_event_changed() }}
     {%- elif scoped(watermark) -%}
         create temporary table fct_events__items on commit drop as
         {{ staged_ids(source('crm', 'PipelineItem'), watermark) }};

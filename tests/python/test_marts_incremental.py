@@ -73,8 +73,10 @@ class Snapshot:
     fct_events_rows: int = 0
     # the same in staging's raw-row table of activity logs
     untouched_log_xmin: str | None = None
-    # call_heatmap's rows (as text) and their physical row versions
-    heatmap_versions: dict[str, str] = field(default_factory=dict)
+    # bdr_weekly_performance's rows (as text) and their physical row versions (xmin)
+    weekly_versions: dict[str, str] = field(default_factory=dict)
+    # call_heatmap's rows (as text): their physical row version and their BDR day
+    heatmap_versions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -143,9 +145,21 @@ def _snapshot(conn, untouched_call: str | None) -> Snapshot:
         untouched_event_xmin=_event_xmin(conn, untouched_call),
         fct_events_rows=query(conn, "select count(*) from marts.fct_events")[0][0],
         untouched_log_xmin=_log_xmin(conn, untouched_call),
-        heatmap_versions=dict(
-            query(conn, "select cast(h as text), cast(h.xmin as text) from marts.call_heatmap as h")
+        weekly_versions=dict(
+            query(
+                conn,
+                "select cast(w as text), cast(w.xmin as text)"
+                " from marts.bdr_weekly_performance as w",
+            )
         ),
+        heatmap_versions={
+            row: (version, day)
+            for row, version, day in query(
+                conn,
+                "select cast(h as text), cast(h.xmin as text), h.bdr_id || ' ' || h.call_date"
+                " from marts.call_heatmap as h",
+            )
+        },
     )
 
 
@@ -452,12 +466,34 @@ def test_the_hourly_build_redoes_only_the_touched_leads_events(story):
 
 def test_table_marts_rewrite_only_the_rows_that_changed(story):
     """A table mart is replaced by its difference (table_in_place): after the CRM edits, the
-    heatmap cells they moved are new rows, and every other cell keeps its physical row."""
-    before, after = story.first_full.heatmap_versions, story.incremental.heatmap_versions
+    weekly rows they moved are new rows, and every other row keeps its physical row."""
+    before, after = story.first_full.weekly_versions, story.incremental.weekly_versions
     kept = set(after) & set(before)
-    assert set(after) - set(before), "the edits moved no heatmap cell: nothing to prove"
-    assert kept, "the edits moved every heatmap cell: nothing to prove"
+    assert set(after) - set(before), "the edits moved no weekly row: nothing to prove"
+    assert kept, "the edits moved every weekly row: nothing to prove"
     assert {row: after[row] for row in kept} == {row: before[row] for row in kept}
+
+
+def test_the_heatmap_rewrites_only_the_bdr_days_that_changed(story):
+    """call_heatmap is incremental by BDR day on fct_events' change log: after the CRM edits
+    (and as_of's move), the days whose cells changed are rewritten, and every cell of a day
+    whose cells are all as they were keeps its physical row."""
+    before, after = story.first_full.heatmap_versions, story.incremental.heatmap_versions
+
+    def cells_by_day(versions):
+        days = {}
+        for row, (_, day) in versions.items():
+            days.setdefault(day, set()).add(row)
+        return days
+
+    days_before, days_after = cells_by_day(before), cells_by_day(after)
+    same = {day for day, cells in days_after.items() if days_before.get(day) == cells}
+    assert len(same) < len(days_after), "the edits moved no heatmap cell: nothing to prove"
+    assert same, "the edits moved every BDR day: nothing to prove"
+    for day in same:
+        assert {row: after[row][0] for row in days_after[day]} == {
+            row: before[row][0] for row in days_after[day]
+        }, f"the cells of {day} did not change but were rewritten"
 
 
 def test_the_hourly_build_retypes_only_the_changed_raw_rows(story):

@@ -21,7 +21,10 @@ bdrs as (
 metric_events as (
 
     select * from {{ ref('metric_events') }}
-    where metric in ('calls_completed', 'calls_upcoming', 'agreements', 'lists_out', 'sales')
+    where
+        metric in ('calls_completed', 'calls_upcoming', 'agreements', 'lists_out', 'sales')
+        -- no window below starts earlier than this week's or this month's first day
+        and occurred_date >= least({{ local_week(as_of()) }}, {{ local_month(as_of()) }})
 
 ),
 

@@ -1,5 +1,14 @@
+-- depends_on: {{ ref('fct_events') }}
+-- depends_on: {{ ref('metric_catalogue') }}
+{%- set watermark = heatmap_watermark() -%}
 {{
     config(
+        materialized='incremental',
+        full_refresh=false,
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=["{{ heatmap_scope_pre_hook() }}"],
+        post_hook=["{{ remember_event_changes_read(heatmap_remembered_values()) }}"],
         indexes=[
             {'columns': ['call_date']},
             {'columns': ['bdr_id', 'call_date']},
@@ -8,13 +17,24 @@
 }}
 -- Completed calls per BDR, local day and local hour (SPEC §5's activity heatmap): one row per
 -- cell with at least one call. Groups metric_events' calls_completed (as of as_of) of the
--- owners who are BDRs (per-BDR mart, SPEC §4).
+-- owners who are BDRs (per-BDR mart, SPEC §4). Incremental by BDR day (macros/metrics/
+-- heatmap.sql): a run redoes the days of the events fct_events changed and of those as_of's
+-- move started or stopped counting; `--full-refresh` redoes every day in place.
 with
 
 calls as (
 
     select * from {{ ref('metric_events') }}
+    {% if scoped(watermark) %}
+    where
+        metric = 'calls_completed'
+        and is_bdr
+        and (bdr_id, occurred_date) in (
+            select days.bdr_id, days.call_date from call_heatmap__days as days
+        )
+    {% else %}
     where metric = 'calls_completed' and is_bdr
+    {% endif %}
 
 ),
 

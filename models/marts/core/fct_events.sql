@@ -8,7 +8,10 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         pre_hook=["{{ events_scope_pre_hook() }}"],
-        post_hook=["{{ remember_staged([source('crm', 'User')], events_remembered_values()) }}"],
+        post_hook=[
+            "{{ remember_staged([source('crm', 'User')], events_remembered_values()) }}",
+            "{{ log_event_changes_triggers() }}",
+        ],
         indexes=[
             {'columns': ['event_id'], 'unique': True},
             {'columns': ['lead_id']},

@@ -1,0 +1,94 @@
+{#-
+    What fct_events changed, for the as-of marts that group it to redo only that
+    (call_heatmap). Statement triggers on fct_events write the type, lead, owner, instant and
+    local date of every event a run deletes (`change` -1) or inserts (+1) to
+    intermediate.event_changes (a change log, change_logs.sql): a consumer redoes the groups
+    an event left and the ones it joined. A run redoes whole leads, so most events it
+    deletes come back unchanged; a consumer sums `change` over the columns it reads and
+    skips what sums to zero. A run that redoes every event (a full refresh, a first
+    build, a source redone whole) writes one marker row, a null event_type, instead of its
+    millions of rows (the triggers skip them: `emg.log_event_changes` is off for that
+    transaction).
+-#}
+{% macro event_changes() -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema=generate_schema_name('intermediate', none),
+        identifier='event_changes'
+    )) }}
+{%- endmacro %}
+
+
+{#- The log and the trigger function writing it, created before every build
+    (create_incremental_state). -#}
+{% macro create_event_changes() -%}
+    {%- set columns = 'event_type, lead_id, bdr_id, is_bdr, occurred_at, occurred_date' -%}
+    create table if not exists {{ event_changes() }} (
+        change_id bigserial primary key,
+        change smallint,
+        event_type text,
+        lead_id text,
+        bdr_id text,
+        is_bdr boolean,
+        occurred_at timestamp,
+        occurred_date date
+    );
+    create or replace function {{ event_changes().schema }}.emg_log_event_changes()
+    returns trigger language plpgsql as $emg$
+    begin
+        if current_setting('emg.log_event_changes', true) = 'off' then
+            return null;
+        end if;
+        if tg_op in ('DELETE', 'UPDATE') then
+            insert into {{ event_changes() }} (change, {{ columns }})
+            select -1, {{ columns }} from emg_old_rows;
+        end if;
+        if tg_op in ('INSERT', 'UPDATE') then
+            insert into {{ event_changes() }} (change, {{ columns }})
+            select 1, {{ columns }} from emg_new_rows;
+        end if;
+        return null;
+    end
+    $emg$
+{%- endmacro %}
+
+
+{#- fct_events' post-hook: its triggers (replaced every run, so a rebuilt table has them). -#}
+{% macro log_event_changes_triggers() -%}
+    {%- set transitions = {
+        'insert': 'new table as emg_new_rows',
+        'delete': 'old table as emg_old_rows',
+        'update': 'old table as emg_old_rows new table as emg_new_rows',
+    } -%}
+    {%- for operation, transition in transitions.items() %}
+    drop trigger if exists emg_log_{{ operation }}s on {{ this }};
+    create trigger emg_log_{{ operation }}s
+        after {{ operation }} on {{ this }}
+        referencing {{ transition }}
+        for each statement
+        execute function {{ event_changes().schema }}.emg_log_event_changes();
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- In fct_events' pre-hook, before a run that redoes every event: its rows go unlogged, and
+    one marker row says that everything changed. -#}
+{% macro log_every_event_changed() -%}
+    set local emg.log_event_changes = 'off';
+    insert into {{ event_changes() }} (event_type) values (null)
+{%- endmacro %}
+
+
+{#- A consumer of event_changes: its watermark (change_log_watermark). -#}
+{% macro event_changes_watermark(redo_all=false) -%}
+    {{ return(change_log_watermark(
+        event_changes(), 'events_read_through', 'event_type is null', redo_all
+    )) }}
+{%- endmacro %}
+
+
+{#- A consumer's post-hook: remember_sources (no table; `values`), then the last change_id of
+    event_changes it read. -#}
+{% macro remember_event_changes_read(values={}) -%}
+    {{ remember_sources([], values) }};
+    {{ remember_change_log_read(event_changes(), 'events_read_through') }}
+{%- endmacro %}
