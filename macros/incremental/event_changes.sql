@@ -7,8 +7,9 @@
     deletes come back unchanged; a consumer sums `change` over the columns it reads and
     skips what sums to zero. A run that redoes every event (a full refresh, a first
     build, a source redone whole) writes one marker row, a null event_type, instead of its
-    millions of rows (the triggers skip them: `emg.log_event_changes` is off for that
-    transaction).
+    millions of rows: it empties the table with TRUNCATE and its triggers are disabled until
+    its post-hook creates them again (a statement trigger would otherwise copy every row it
+    inserts, at scale 1000 3 M, to its transition table).
 -#}
 {% macro event_changes() -%}
     {{ return(api.Relation.create(
@@ -35,9 +36,6 @@
     create or replace function {{ event_changes().schema }}.emg_log_event_changes()
     returns trigger language plpgsql as $emg$
     begin
-        if current_setting('emg.log_event_changes', true) = 'off' then
-            return null;
-        end if;
         if tg_op in ('DELETE', 'UPDATE') then
             insert into {{ event_changes() }} (change, {{ columns }})
             select -1, {{ columns }} from emg_old_rows;
@@ -70,11 +68,12 @@
 {%- endmacro %}
 
 
-{#- In fct_events' pre-hook, before a run that redoes every event: its rows go unlogged, and
-    one marker row says that everything changed. -#}
+{#- In fct_events' pre-hook, before a run that redoes every event: one marker row says that
+    everything changed, and the triggers of the table (if it exists) are off until the
+    post-hook creates them again. -#}
 {% macro log_every_event_changed() -%}
-    set local emg.log_event_changes = 'off';
-    insert into {{ event_changes() }} (event_type) values (null)
+    insert into {{ event_changes() }} (event_type) values (null);
+    alter table if exists {{ this }} disable trigger user
 {%- endmacro %}
 
 
@@ -91,4 +90,30 @@
 {% macro remember_event_changes_read(values={}) -%}
     {{ remember_sources([], values) }};
     {{ remember_change_log_read(event_changes(), 'events_read_through') }}
+{%- endmacro %}
+
+
+{#- The as-of marts that consume event_changes (call_heatmap) also redo everything when they have no as_of of a last run, or when the metric catalogue
+    changed (what counts as which metric): as_of_consumer_values is what they keep. -#}
+{% macro as_of_consumer_is_stale() -%}
+    {{ return(remembered('as_of') is none or remembered('catalogue') != catalogue_checksum()) }}
+{%- endmacro %}
+
+
+{% macro as_of_consumer_values() -%}
+    {%- if not execute -%}{{ return({}) }}{%- endif -%}
+    {{ return({
+        'as_of': as_of_utc().strftime('%Y-%m-%d %H:%M:%S.%f'),
+        'catalogue': catalogue_checksum(),
+    }) }}
+{%- endmacro %}
+
+
+{#- The checksum of the seed metric_catalogue's rows (a string). -#}
+{% macro catalogue_checksum() -%}
+    {%- set query -%}
+        select md5(string_agg(cast(catalogue as text), '|' order by cast(catalogue as text)))
+        from {{ ref('metric_catalogue') }} as catalogue
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0]) }}
 {%- endmacro %}

@@ -64,6 +64,16 @@
 {%- endmacro %}
 
 
+{#- Empty an incremental model that redoes every row (its nightly `--full-refresh`, taken in
+    place): TRUNCATE, in the run's transaction. Readers of the table wait for the run to
+    commit, then see the new rows; the table keeps its oid, so views and grants on it
+    survive. Deleting millions of rows instead left as many dead rows for every reader and
+    test to scan until vacuum. -#}
+{% macro empty_in_place() -%}
+    truncate {{ this }}
+{%- endmacro %}
+
+
 {#- Whether this is an incremental run of the model: not a full build, nor a unit test (which
     has no `this`), nor dbt's parse. -#}
 {% macro incremental_run() -%}
@@ -199,7 +209,7 @@
 {% macro staging_scope_pre_hook(source_table, id_column, dependency_sql) -%}
     {%- set watermark = staging_watermark(source_table) -%}
     {%- if watermark is not none and not scoped(watermark) -%}
-        delete from {{ this }};
+        {{ empty_in_place() }};
         {{ log_staged_changes(source_table) }}
     {%- elif watermark is none and execute and this is not none -%}
         {{ log_staged_changes(source_table) }}

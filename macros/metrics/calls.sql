@@ -39,7 +39,7 @@
 {% macro calls_scope_pre_hook() -%}
     {%- set watermark = calls_watermark() -%}
     {%- if watermark is not none and not scoped(watermark) -%}
-        delete from {{ this }}
+        {{ empty_in_place() }}
     {%- elif scoped(watermark) -%}
         {%- set previous = "cast('" ~ remembered('as_of') ~ "' as timestamp)" -%}
         {%- set low = 'least(' ~ previous ~ ', ' ~ as_of() ~ ')' -%}

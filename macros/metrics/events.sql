@@ -137,7 +137,7 @@
     {%- set watermark = events_watermark() -%}
     {%- if watermark is not none and not scoped(watermark) -%}
         {{ log_every_event_changed() }};
-        delete from {{ this }}
+        {{ empty_in_place() }}
     {%- elif watermark is none and execute and this is not none -%}
         {{ log_every_event_changed() }}
     {%- elif scoped(watermark) -%}

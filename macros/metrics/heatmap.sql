@@ -15,29 +15,7 @@
 -#}
 {% macro heatmap_watermark() -%}
     {%- if not incremental_run() -%}{{ return(none) }}{%- endif -%}
-    {{ return(event_changes_watermark(
-        redo_all=remembered('as_of') is none or remembered('catalogue') != catalogue_checksum()
-    )) }}
-{%- endmacro %}
-
-
-{#- The checksum of the seed metric_catalogue's rows (a string). -#}
-{% macro catalogue_checksum() -%}
-    {%- set query -%}
-        select md5(string_agg(cast(catalogue as text), '|' order by cast(catalogue as text)))
-        from {{ ref('metric_catalogue') }} as catalogue
-    {%- endset -%}
-    {{ return(run_query(query).columns[0].values()[0]) }}
-{%- endmacro %}
-
-
-{#- What call_heatmap remembers for its next run. -#}
-{% macro heatmap_remembered_values() -%}
-    {%- if not execute -%}{{ return({}) }}{%- endif -%}
-    {{ return({
-        'as_of': as_of_utc().strftime('%Y-%m-%d %H:%M:%S.%f'),
-        'catalogue': catalogue_checksum(),
-    }) }}
+    {{ return(event_changes_watermark(redo_all=as_of_consumer_is_stale())) }}
 {%- endmacro %}
 
 
@@ -47,7 +25,7 @@
 {% macro heatmap_scope_pre_hook() -%}
     {%- set watermark = heatmap_watermark() -%}
     {%- if watermark is not none and not scoped(watermark) -%}
-        delete from {{ this }}
+        {{ empty_in_place() }}
     {%- elif scoped(watermark) -%}
         {%- set previous = "cast('" ~ remembered('as_of') ~ "' as timestamp)" -%}
         {%- set call_events -%}

@@ -8,7 +8,7 @@
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=["{{ heatmap_scope_pre_hook() }}"],
-        post_hook=["{{ remember_event_changes_read(heatmap_remembered_values()) }}"],
+        post_hook=["{{ remember_event_changes_read(as_of_consumer_values()) }}"],
         indexes=[
             {'columns': ['call_date']},
             {'columns': ['bdr_id', 'call_date']},
