@@ -93,8 +93,9 @@
 {%- endmacro %}
 
 
-{#- The as-of marts that consume event_changes (call_heatmap) also redo everything when they have no as_of of a last run, or when the metric catalogue
-    changed (what counts as which metric): as_of_consumer_values is what they keep. -#}
+{#- The as-of marts that consume event_changes (call_heatmap) also redo everything when they
+    have no as_of of a last run, or when the metric catalogue changed (what counts as which
+    metric): as_of_consumer_values is what they keep. -#}
 {% macro as_of_consumer_is_stale() -%}
     {{ return(remembered('as_of') is none or remembered('catalogue') != catalogue_checksum()) }}
 {%- endmacro %}

@@ -41,9 +41,7 @@
     {%- if watermark is not none and not scoped(watermark) -%}
         {{ empty_in_place() }}
     {%- elif scoped(watermark) -%}
-        {%- set previous = "cast('" ~ remembered('as_of') ~ "' as timestamp)" -%}
-        {%- set low = 'least(' ~ previous ~ ', ' ~ as_of() ~ ')' -%}
-        {%- set high = 'greatest(' ~ previous ~ ', ' ~ as_of() ~ ')' -%}
+        {%- set low, high = as_of_moved_between() -%}
         create temporary table fct_calls__items on commit drop as
         {{ staged_ids(source('crm', 'PipelineItem'), watermark) }};
         analyze fct_calls__items;

@@ -27,7 +27,7 @@
     {%- if watermark is not none and not scoped(watermark) -%}
         {{ empty_in_place() }}
     {%- elif scoped(watermark) -%}
-        {%- set previous = "cast('" ~ remembered('as_of') ~ "' as timestamp)" -%}
+        {%- set low, high = as_of_moved_between() -%}
         {%- set call_events -%}
             select catalogue.event_type
             from {{ ref('metric_catalogue') }} as catalogue
@@ -48,8 +48,8 @@
         where
             events.event_type in ({{ call_events }})
             and events.is_bdr
-            and events.occurred_at > least({{ previous }}, {{ as_of() }})
-            and events.occurred_at <= greatest({{ previous }}, {{ as_of() }});
+            and events.occurred_at > {{ low }}
+            and events.occurred_at <= {{ high }};
         analyze call_heatmap__days;
         delete from {{ this }}
         where (bdr_id, call_date) in (

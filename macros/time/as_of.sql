@@ -39,3 +39,15 @@
     {%- endif -%}
     {{ return(parsed.astimezone(utc)) }}
 {%- endmacro %}
+
+
+{#- The span as_of moved since the model's last run (its remembered `as_of`), whichever way
+    it moved: two SQL timestamps, the earlier and the later. What happened within it started
+    or stopped counting. -#}
+{% macro as_of_moved_between() -%}
+    {%- set previous = "cast('" ~ remembered('as_of') ~ "' as timestamp)" -%}
+    {{ return((
+        'least(' ~ previous ~ ', ' ~ as_of() ~ ')',
+        'greatest(' ~ previous ~ ', ' ~ as_of() ~ ')',
+    )) }}
+{%- endmacro %}
