@@ -12,10 +12,7 @@
     inserts, at scale 1000 3 M, to its transition table).
 -#}
 {% macro event_changes() -%}
-    {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('intermediate', none),
-        identifier='event_changes'
-    )) }}
+    {{ return(warehouse_state_table('event_changes')) }}
 {%- endmacro %}
 
 

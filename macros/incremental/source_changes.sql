@@ -114,14 +114,21 @@
 {%- endmacro %}
 
 
+{#- A table of the intermediate schema that the builds keep for themselves (incremental_state,
+    the change logs), by name. -#}
+{% macro warehouse_state_table(identifier) -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema=generate_schema_name('intermediate', none),
+        identifier=identifier
+    )) }}
+{%- endmacro %}
+
+
 {#- The table where each incremental model keeps what its last run read: the identity of
     its source tables, and whatever else a run must compare (remembered). Created before
     every build by create_incremental_state, an on-run-start hook. -#}
 {% macro incremental_state() -%}
-    {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('intermediate', none),
-        identifier='incremental_state'
-    )) }}
+    {{ return(warehouse_state_table('incremental_state')) }}
 {%- endmacro %}
 
 
@@ -278,10 +285,7 @@
     facts. Rows every consumer has read are deleted.
 -#}
 {% macro staged_changes() -%}
-    {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('intermediate', none),
-        identifier='staged_changes'
-    )) }}
+    {{ return(warehouse_state_table('staged_changes')) }}
 {%- endmacro %}
 
 
