@@ -52,21 +52,21 @@ demo: data build summary dagster superset ## everything set up and running on th
 	@echo
 	@echo "Warehouse running: eval \"\$$($(EMG) warehouse env)\" then psql, or any SQL client."
 	@echo "Dagster UI: http://127.0.0.1:$${EMG_DAGSTER_PORT:-3000} (make stop stops everything)"
-	@$(BIN)/python -c 'from orchestration.superset.settings import credentials; print(credentials())'
+	@$(BIN)/python -c 'from emg.superset.settings import credentials; print(credentials())'
 
 # sqlfluff's dbt templater connects to the warehouse once, with the profile `emg build` uses.
 SQLFLUFF := eval "$$($(EMG) warehouse env)" && \
-	DBT_PROFILES_DIR="$$($(BIN)/python -c 'from orchestration.dbt_runner import profiles_dir; print(profiles_dir())')" \
+	DBT_PROFILES_DIR="$$($(BIN)/python -c 'from emg.dbt_runner import profiles_dir; print(profiles_dir())')" \
 	$(BIN)/sqlfluff
 
 lint: warehouse ## ruff for Python, sqlfluff (dbt templater) for SQL
-	$(BIN)/ruff check orchestration tests superset
-	$(BIN)/ruff format --check orchestration tests superset
+	$(BIN)/ruff check emg orchestration tests superset
+	$(BIN)/ruff format --check emg orchestration tests superset
 	$(SQLFLUFF) lint models tests --disable-progress-bar
 
 format: warehouse
-	$(BIN)/ruff check --fix orchestration tests superset
-	$(BIN)/ruff format orchestration tests superset
+	$(BIN)/ruff check --fix emg orchestration tests superset
+	$(BIN)/ruff format emg orchestration tests superset
 	$(SQLFLUFF) fix models tests --disable-progress-bar
 
 test: install browser lint ## everything the tests need, then the whole suite

@@ -19,7 +19,7 @@ progress waits in the queue.
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_runner import dbt_executable, reporting_timezone
+from emg.dbt_runner import dbt_executable, reporting_timezone
 from orchestration.defs.alerts import (
     SlackResource,
     WarehouseResource,

@@ -1,15 +1,15 @@
-"""The alerts asset and the run-failure sensor: thin shells over orchestration.alerts."""
+"""The alerts asset and the run-failure sensor: thin shells over emg.alerts."""
 
 from datetime import timedelta
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from orchestration import warehouse as wh
-from orchestration.alerts.delivery import deliver
-from orchestration.alerts.message import failure_payload
-from orchestration.alerts.slack import SlackSettings, post, session
-from orchestration.dbt_runner import reporting_timezone
+from emg import warehouse as wh
+from emg.alerts.delivery import deliver
+from emg.alerts.message import failure_payload
+from emg.alerts.slack import SlackSettings, post, session
+from emg.dbt_runner import reporting_timezone
 from orchestration.defs.dbt import emg_dbt_assets
 
 

@@ -18,9 +18,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.build_lock import build_lock
-from orchestration.dbt_runner import as_of_env, profiles_dir, run_dbt, vars_args
-from orchestration.paths import project_dir
+from emg.build_lock import build_lock
+from emg.dbt_runner import as_of_env, profiles_dir, run_dbt, vars_args
+from emg.paths import project_dir
 
 
 def _manifest_is_stale(manifest: Path) -> bool:
@@ -66,7 +66,7 @@ class DbtBuildConfig(dg.Config):
     """Rebuild incremental models from scratch (the nightly build does)."""
     lock_wait_seconds: float = 1800
     """How long to wait for another build of the warehouse (an `emg build`, another run) to
-    end before failing: one build at a time (orchestration/build_lock.py)."""
+    end before failing: one build at a time (emg/build_lock.py)."""
     unit_tests: bool = True
     """Run dbt's unit tests too. They test the SQL, which an hourly run does not change, so the
     hourly job leaves them to the nightly build and CI."""

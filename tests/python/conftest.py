@@ -19,7 +19,7 @@ os.environ.setdefault("EMG_STATE_DIR", str(REPO / ".emg-test"))
 os.environ.setdefault("EMG_PG_PORT", os.environ.get("EMG_TEST_PG_PORT", "54339"))
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
-from orchestration import warehouse as wh  # noqa: E402  (after the environment is set)
+from emg import warehouse as wh  # noqa: E402  (after the environment is set)
 
 EMG = str(Path(sys.executable).parent / "emg")
 

@@ -56,8 +56,8 @@ def superset_data(warehouse):
 @pytest.fixture(scope="session")
 def superset_server(superset_data):
     """A fresh Superset (its state folder wiped first), stopped at the end of the session."""
-    from orchestration.superset import server
-    from orchestration.superset import settings as ss
+    from emg.superset import server
+    from emg.superset import settings as ss
 
     if server.running_pid():
         raise AssertionError(f"a Superset runs from {ss.home()}; the suite needs its own state")
@@ -79,7 +79,7 @@ def superset_server(superset_data):
 
 @pytest.fixture(scope="session")
 def superset_api(superset_server):
-    from orchestration.superset.api import Superset
+    from emg.superset.api import Superset
 
     return Superset(superset_server.base_url, "admin", superset_server.password)
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import query, run_emg
 
-from orchestration.alerts.delivery import deliver
-from orchestration.alerts.message import BLOCKS_PER_MESSAGE, SECTION_TEXT_LIMIT
-from orchestration.alerts.slack import SlackDeliveryError, SlackSettings, redact
+from emg.alerts.delivery import deliver
+from emg.alerts.message import BLOCKS_PER_MESSAGE, SECTION_TEXT_LIMIT
+from emg.alerts.slack import SlackDeliveryError, SlackSettings, redact
 
 AS_OF = "2026-11-25T15:00:00Z"
 BUILT_AT = datetime(2026, 11, 25, 15, tzinfo=UTC)
@@ -30,7 +30,7 @@ FAST = SlackSettings(connect_timeout=1, read_timeout=0.5, attempts=3, backoff=0.
 def built(warehouse):
     run_emg("crm", "generate", "--as-of", AS_OF)
     run_emg("build", "--as-of", AS_OF)
-    conn = __import__("orchestration.warehouse", fromlist=["connect"]).connect()
+    conn = __import__("emg.warehouse", fromlist=["connect"]).connect()
     conn.autocommit = True
     query(conn, "drop table if exists public.alerts_as_built")
     query(conn, "create table public.alerts_as_built as select * from marts.alerts")

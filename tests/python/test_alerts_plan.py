@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from orchestration.alerts.message import (
+from emg.alerts.message import (
     BLOCKS_PER_MESSAGE,
     SECTION_TEXT_LIMIT,
     build_messages,
     escape,
 )
-from orchestration.alerts.plan import Alert, LedgerEntry, plan_delivery
+from emg.alerts.plan import Alert, LedgerEntry, plan_delivery
 
 NOW = datetime(2026, 11, 25, 15, tzinfo=UTC)
 WEEK = date(2026, 11, 23)

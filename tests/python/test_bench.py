@@ -11,8 +11,8 @@ import json
 import pytest
 from conftest import run_emg
 
-from orchestration.bench.breakdown import shared_wall
-from orchestration.bench.questions import QUESTIONS
+from emg.bench.breakdown import shared_wall
+from emg.bench.questions import QUESTIONS
 
 KINDS = ("models", "seeds", "tests", "unit_tests")
 

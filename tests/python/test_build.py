@@ -9,7 +9,7 @@ import time
 import pytest
 from conftest import EMG, REPO, query, run_emg
 
-from orchestration.build_lock import BUILD, NAMESPACE
+from emg.build_lock import BUILD, NAMESPACE
 
 AS_OF = "2026-11-25T15:00:00Z"
 VIEWS = (
@@ -31,7 +31,7 @@ def _one_line(result) -> str:
 
 
 def test_a_build_refuses_in_one_line_naming_the_build_that_holds_the_warehouse(warehouse, db):
-    from orchestration import warehouse as wh
+    from emg import warehouse as wh
 
     holder = wh.connect(warehouse, application_name="emg build lock: Dagster run 1a2b3c4d")
     holder.autocommit = True

@@ -174,7 +174,7 @@ def test_a_failed_delivery_fails_the_run_and_the_sensor_posts_a_link_to_it(
     text = json.dumps(payload)
     assert f"http://dagster.test/runs/{failed.run_id}" in text
     assert "Dagster run failed" in text
-    assert "slack_alerts: orchestration.alerts.slack.SlackDeliveryError: Slack refused" in text
+    assert "slack_alerts: emg.alerts.slack.SlackDeliveryError: Slack refused" in text
 
 
 def _sessions_alive(sid: int) -> list[int]:
@@ -228,8 +228,8 @@ def test_emg_dagster_serves_the_ui_and_stops_everything_it_started(warehouse, tm
 
 
 def test_a_run_that_finds_a_cli_build_running_fails_naming_it_and_builds_nothing(crm, warehouse):
-    from orchestration import warehouse as wh
-    from orchestration.build_lock import BUILD, NAMESPACE
+    from emg import warehouse as wh
+    from emg.build_lock import BUILD, NAMESPACE
 
     holder = wh.connect(warehouse, application_name="emg build lock: emg build by alice (pid 7)")
     holder.autocommit = True

@@ -19,7 +19,7 @@ from datetime import datetime
 import pytest
 from conftest import query, run_emg
 
-from orchestration import warehouse as wh
+from emg import warehouse as wh
 
 AS_OF = "2026-11-25T12:00:00Z"
 AS_OF_UTC = datetime(2026, 11, 25, 12, 0, 0)

@@ -16,7 +16,7 @@ import pytest
 from conftest import query, run_emg
 from psycopg2 import errors
 
-from orchestration import warehouse as wh
+from emg import warehouse as wh
 
 AS_OF = "2026-11-25T15:00:00Z"
 ROLE = "reporting_reader"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pytest
 from conftest import query, run_emg
 
-from orchestration import warehouse as wh
+from emg import warehouse as wh
 
 AS_OF = "2026-11-25T15:00:00Z"
 AS_OF_SQL = "timestamp '2026-11-25 15:00:00'"

@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, query, run_emg
 
-from orchestration import warehouse as wh
+from emg import warehouse as wh
 
 T = datetime(2026, 12, 6, 20, 0, 0)  # a Sunday evening (GMT)
 NEXT_DAY = T + timedelta(days=1)  # Monday evening: a new local ISO week

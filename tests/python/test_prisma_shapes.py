@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import pytest
 from conftest import query, run_emg
 
-from orchestration import warehouse as wh
-from orchestration.simulator.tables import ENUM_COLUMNS
+from emg import warehouse as wh
+from emg.simulator.tables import ENUM_COLUMNS
 
 AS_OF = "2026-11-25T12:00:00Z"
 SHAPES = ("enum", "text")

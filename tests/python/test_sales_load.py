@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from conftest import EMG, REPO, query, run_emg
 
-from orchestration.errors import EmgError
-from orchestration.project_vars import plausible_window
-from orchestration.sales_feed import parse_sales, read_sales
+from emg.errors import EmgError
+from emg.project_vars import plausible_window
+from emg.sales_feed import parse_sales, read_sales
 
 HEADER = "sale_id,pipeline_item_id,sold_at,amount,currency"
 GOOD_ROWS = [

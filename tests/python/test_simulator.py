@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import query, run_emg
 
-from orchestration import warehouse as wh
-from orchestration.errors import EmgError
-from orchestration.simulator import cli_generate, command
-from orchestration.simulator.defects import KINDS
-from orchestration.simulator.model import SimConfig, generate
-from orchestration.simulator.tables import (
+from emg import warehouse as wh
+from emg.errors import EmgError
+from emg.simulator import cli_generate, command
+from emg.simulator.defects import KINDS
+from emg.simulator.model import SimConfig, generate
+from emg.simulator.tables import (
     ACTIVITY_TYPES,
     ENUM_COLUMNS,
     ENUM_TYPES,

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from conftest import REPO
 
-from orchestration.superset import bundle
-from orchestration.superset.docs import read_models
-from orchestration.superset.scopes import charts_in_scope
+from emg.superset import bundle
+from emg.superset.docs import read_models
+from emg.superset.scopes import charts_in_scope
 
 URI = "postgresql+psycopg2://superset_reader:XXXXXXXXXX@127.0.0.1:5432/emg"
 SLUGS = {"overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health"}

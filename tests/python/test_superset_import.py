@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from conftest import REPO, query, run_emg
 
-from orchestration.superset import bundle
-from orchestration.superset.api import Superset
-from orchestration.superset.reader import sqlalchemy_uri
-from orchestration.superset.server import database_file_in_zip, sync_filter_scopes
-from orchestration.superset.settings import reader_password
+from emg.superset import bundle
+from emg.superset.api import Superset
+from emg.superset.reader import sqlalchemy_uri
+from emg.superset.server import database_file_in_zip, sync_filter_scopes
+from emg.superset.settings import reader_password
 
 SLUGS = ("overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health")
 

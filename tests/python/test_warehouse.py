@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 from conftest import run_emg
 
-from orchestration import warehouse as wh
+from emg import warehouse as wh
 
 PORT = "54351"
 

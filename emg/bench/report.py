@@ -1,0 +1,179 @@
+"""The benchmark's outputs: the JSON as measured, a Markdown table, a log-log plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from emg.errors import EmgError
+
+# The dbt invocations shown in "where the time goes" (runner.build's breakdown), in order.
+BUILDS = (
+    ("full_build", "full build"),
+    ("incremental_build", "hourly build"),
+    ("full_refresh_after_change", "full refresh after the hour"),
+)
+KINDS = (("models", "models"), ("seeds", "seeds"), ("tests", "tests"),
+         ("unit_tests", "unit tests"))  # fmt: skip
+
+
+def _where_the_time_goes(results: dict) -> list[str]:
+    """The second table: each build's wall time cut into start-up, parse, node kinds, fixed."""
+    threads = max(
+        b["threads"] for run in results["scales"] for b in run["build"]["breakdown"].values()
+    )
+    kinds = " | ".join(title for _, title in KINDS)
+    lines = [
+        "",
+        "Where each dbt build's time goes, in seconds, from dbt's `run_results.json`. dbt runs "
+        f"{threads} threads: a kind's figure is its share of the wall clock (each moment split "
+        "among the nodes running then), its nodes' time summed over threads in brackets. "
+        "Start-up: Python and dbt's imports; parse: profile, project (partial parse), manifest "
+        "and selection; fixed: the rest (run hooks, connections, waits between nodes, writing "
+        "the artefacts, exit).",
+        "",
+        f"| scale | build | wall | start-up | parse | {kinds} | fixed "
+        "| nodes run: models / seeds / tests / unit tests |",
+        "|---:|---|---:|---:|---:|" + "---:|" * len(KINDS) + "---:|---:|",
+    ]
+    for run in results["scales"]:
+        for key, title in BUILDS:
+            b = run["build"]["breakdown"][key]
+            node = b["nodes"]
+            seconds = [f"{node[k]['wall_s']:.1f} ({node[k]['sum_s']:.1f})" for k, _ in KINDS]
+            counts = [f"{node[k]['count']:,}" for k, _ in KINDS]
+            lines.append(
+                f"| {run['scale']} | {title} | {b['wall_s']:.1f} | {b['startup_s']:.1f} "
+                f"| {b['parse_s']:.1f} | {' | '.join(seconds)} | {b['fixed_s']:.1f} "
+                f"| {' / '.join(counts)} |"
+            )
+    lines += ["", "The hourly build's slowest nodes (dbt's execution time of each, seconds):", ""]
+    for run in results["scales"]:
+        slowest = run["build"]["breakdown"]["incremental_build"]["slowest"]
+        named = ", ".join(f"`{n['node'].split('.')[-1]}` {n['s']:.1f}" for n in slowest)
+        lines.append(f"- scale {run['scale']}: {named}")
+    return lines
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        f"Machine: {m['cores']} cores, {m['memory_gib']} GiB, PostgreSQL {m['postgres']}, "
+        f"Python {m['python']}; repeat {results['repeat']}; as of {results['as_of']}. "
+        "Load average (5 minutes, the bench's own work included) as each scale ended: "
+        + ", ".join(f"{run['load_average'][1]:.1f}" for run in results["scales"])
+        + f" (on {m['cores']} cores).",
+        "",
+        "| scale | rows | load rows/s | COPY ceiling rows/s | load / ceiling | full build s "
+        "| incremental build s | full / incremental | marts equal |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for run in results["scales"]:
+        load, build = run["load"], run["build"]
+        lines.append(
+            f"| {run['scale']} | {load['rows']:,} | {load['load_rows_per_s']:,} "
+            f"| {load['copy_ceiling_rows_per_s']:,} | {load['load_vs_ceiling']:.2f} "
+            f"| {build['full_refresh_after_change_s']:.1f} | {build['incremental_build_s']:.1f} "
+            f"| {build['full_vs_incremental']:.2f}× | {'yes' if build['marts_equal'] else 'NO'} |"
+        )
+    lines += _where_the_time_goes(results)
+    lines += [
+        "",
+        "Dashboard questions, p95 in ms (warm; cold in brackets), marts vs live from `crm`:",
+        "",
+        "| question | scale | rows | marts p95 | live p95 | live / marts | same answer |",
+        "|---|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for index, question in enumerate(results["scales"][0]["read"]):
+        for run in results["scales"]:
+            q = run["read"][index]
+            lines.append(
+                f"| {question['title']} | {run['scale']} | {q['rows']} "
+                f"| {q['mart_warm_p95_ms']:.2f} ({q['mart_cold_p95_ms']:.2f}) "
+                f"| {q['live_warm_p95_ms']:.2f} ({q['live_cold_p95_ms']:.2f}) "
+                f"| {q['live_vs_mart_warm_p95']:,.0f}× ({q['live_vs_mart_cold_p95']:,.0f}×) "
+                f"| {'yes' if q['same_answer'] else 'NO'} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def load_pyplot():
+    """matplotlib's pyplot, drawing to files; a one-line EmgError where the extra is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise EmgError(
+            "emg bench draws its chart with matplotlib, a developer tool the product does not "
+            "install: pip install -e '.[tools]' (make install does), then run it again"
+        ) from None
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    return pyplot
+
+
+def plot(results: dict, path: Path) -> None:
+    pyplot = load_pyplot()
+    runs = results["scales"]
+    rows = [run["load"]["rows"] for run in runs]
+    figure, (builds, parts, reads) = pyplot.subplots(
+        1, 3, figsize=(19, 5), gridspec_kw={"width_ratios": [1, 1, 1.2]}
+    )
+    builds.plot(rows, [r["build"]["full_refresh_after_change_s"] for r in runs], "o-",
+                label="full build (--full-refresh)")  # fmt: skip
+    builds.plot(rows, [r["build"]["incremental_build_s"] for r in runs], "s-",
+                label="incremental build after 1 h of changes")  # fmt: skip
+    builds.set(title="dbt build time", xlabel="raw rows", ylabel="seconds")
+    _plot_where_the_time_goes(parts, runs)
+    for index, question in enumerate(runs[0]["read"]):
+        line = reads.plot(rows, [r["read"][index]["live_warm_p95_ms"] for r in runs], "o--",
+                          label=f"live: {question['question']}")  # fmt: skip
+        reads.plot(rows, [r["read"][index]["mart_warm_p95_ms"] for r in runs], "s-",
+                   color=line[0].get_color())  # fmt: skip
+    reads.set(title="query p95 (solid: marts, dashed: live from crm)", xlabel="raw rows",
+              ylabel="milliseconds")  # fmt: skip
+    for axes in (builds, reads):
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        axes.grid(True, which="both", alpha=0.3)
+    builds.legend(fontsize=8)
+    reads.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
+
+
+def _plot_where_the_time_goes(axes, runs: list[dict]) -> None:
+    """One stacked bar per scale and build (hourly; full refresh after the hour)."""
+    shown = [(key, title) for key, title in BUILDS if key != "full_build"]
+    labels, stacks = [], []
+    for run in runs:
+        for key, title in shown:
+            b = run["build"]["breakdown"][key]
+            labels.append(f"scale {run['scale']}\n{title.split()[0]}")
+            stacks.append(
+                [b["startup_s"], b["parse_s"]]
+                + [b["nodes"][kind]["wall_s"] for kind, _ in KINDS]
+                + [b["fixed_s"]]
+            )
+    names = ["start-up", "parse", *(title for _, title in KINDS), "fixed"]
+    bottoms = [0.0] * len(stacks)
+    for index, name in enumerate(names):
+        heights = [stack[index] for stack in stacks]
+        axes.bar(labels, heights, bottom=bottoms, label=name)
+        bottoms = [bottom + height for bottom, height in zip(bottoms, heights, strict=True)]
+    axes.set(title="where the time goes (hourly; full refresh after the hour)",
+             ylabel="seconds")  # fmt: skip
+    axes.tick_params(axis="x", labelsize=7)
+    axes.grid(True, axis="y", alpha=0.3)
+    axes.legend(fontsize=7)
+
+
+def write(results: dict, out: Path) -> list[Path]:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    table = out.with_suffix(".md")
+    table.write_text(markdown(results))
+    picture = out.with_suffix(".png")
+    plot(results, picture)
+    return [out, table, picture]
