@@ -52,7 +52,7 @@ demo: data build summary dagster superset ## everything set up and running on th
 	@echo
 	@echo "Warehouse running: eval \"\$$($(EMG) warehouse env)\" then psql, or any SQL client."
 	@echo "Dagster UI: http://127.0.0.1:$${EMG_DAGSTER_PORT:-3000} (make stop stops everything)"
-	@$(BIN)/python -c 'from emg.superset.settings import credentials; print(credentials())'
+	@$(BIN)/python -c 'from emg.superset.instance import credentials; print(credentials())'
 
 # sqlfluff's dbt templater connects to the warehouse once, with the profile `emg build` uses.
 SQLFLUFF := eval "$$($(EMG) warehouse env)" && \

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from emg import settings
 from emg.errors import EmgError
 
 
@@ -296,7 +297,7 @@ def alerts_send(as_of: str | None, dry_run: bool, reminder_hours: float) -> None
 
     if not math.isfinite(reminder_hours):  # FloatRange lets nan through
         raise EmgError(f"--reminder-hours {reminder_hours} is not a number of hours; use e.g. 24")
-    webhook = os.environ.get("SLACK_WEBHOOK_URL") or None
+    webhook = settings.get("SLACK_WEBHOOK_URL")
     if webhook is None and not dry_run:
         click.echo("SLACK_WEBHOOK_URL is not set: a dry run, nothing is posted.", err=True)
     conn = wh.connect()
@@ -307,7 +308,7 @@ def alerts_send(as_of: str | None, dry_run: bool, reminder_hours: float) -> None
             timezone=reporting_timezone(),
             now=_parse_as_of(as_of),
             reminder_interval=timedelta(hours=reminder_hours),
-            superset_base_url=os.environ.get("SUPERSET_BASE_URL") or None,
+            superset_base_url=settings.get("SUPERSET_BASE_URL"),
             dry_run=dry_run,
             echo=click.echo,
         )

@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from emg import services
+from emg import services, settings
 from emg import warehouse as wh
 from emg.errors import EmgError
 from emg.paths import project_dir, state_dir
@@ -24,7 +24,7 @@ DEFAULT_PORT = 3000
 
 
 def port() -> int:
-    return services.env_port("EMG_DAGSTER_PORT", DEFAULT_PORT)
+    return settings.port("EMG_DAGSTER_PORT", DEFAULT_PORT)
 
 
 def home() -> Path:
@@ -52,10 +52,10 @@ def start() -> str:
     instance = importlib.resources.files("orchestration") / "dagster.yaml"
     shutil.copyfile(str(instance), home() / "dagster.yaml")
     env = {
-        **os.environ,
+        **settings.environment(),
         **wh.settings().libpq_env(),
         "DAGSTER_HOME": str(home()),
-        "DAGSTER_BASE_URL": os.environ.get("DAGSTER_BASE_URL", address()),
+        "DAGSTER_BASE_URL": settings.get("DAGSTER_BASE_URL") or address(),
     }
     venv_bin = Path(sys.executable).parent  # dagster-dbt runs `dbt` from PATH
     env["PATH"] = os.pathsep.join([str(venv_bin), env.get("PATH", "")])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from emg import settings as config
 from emg.errors import EmgError
 from emg.paths import project_dir, state_dir
 from emg.project_vars import dbt_vars as dbt_vars_of_project
@@ -32,7 +32,7 @@ def profiles_dir() -> Path:
 
 def dbt_env() -> dict[str, str]:
     """This process's environment plus the warehouse's PG* variables and the profile folder."""
-    env = dict(os.environ)
+    env = config.environment()
     env.update(settings().libpq_env())
     env["DBT_PROFILES_DIR"] = str(profiles_dir())
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -44,7 +44,7 @@ def reporting_timezone() -> str:
     `reporting_timezone` of dbt_project.yml; a name the zone database lacks is one line."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    name = os.environ.get("EMG_TIMEZONE") or str(
+    name = config.get("EMG_TIMEZONE") or str(
         dbt_vars_of_project().get("reporting_timezone") or DEFAULT_TIMEZONE
     )
     try:
@@ -70,7 +70,7 @@ def vars_args() -> list[str]:
     """The `--vars` a build passes: only what the user set in the environment (EMG_TIMEZONE);
     everything else is dbt_project.yml's own default. Constant from build to build, so dbt's
     partial parsing holds."""
-    if not os.environ.get("EMG_TIMEZONE"):
+    if not config.get("EMG_TIMEZONE"):
         return []
     return ["--vars", json.dumps({"reporting_timezone": reporting_timezone()})]
 

@@ -7,10 +7,12 @@ import secrets
 import stat
 from pathlib import Path
 
+from emg import settings
+
 
 def project_dir() -> Path:
     """The repository root: `EMG_PROJECT_DIR`, else the checkout this package sits in."""
-    configured = os.environ.get("EMG_PROJECT_DIR")
+    configured = settings.get("EMG_PROJECT_DIR")
     if configured:
         return Path(configured).resolve()
     here = Path(__file__).resolve().parent.parent
@@ -24,7 +26,7 @@ def state_dir() -> Path:
 
     `EMG_STATE_DIR` moves it (the test suite runs its own warehouse this way).
     """
-    configured = os.environ.get("EMG_STATE_DIR")
+    configured = settings.get("EMG_STATE_DIR")
     path = Path(configured).resolve() if configured else project_dir() / ".emg"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path

@@ -62,20 +62,6 @@ class Service:
             return False
 
 
-def env_port(variable: str, default: int) -> int:
-    """A port number from the environment variable, or a one-line error naming it."""
-    raw = os.environ.get(variable) or str(default)
-    try:
-        port = int(raw)
-    except ValueError:
-        port = 0
-    if not 1 <= port <= 65535:
-        raise EmgError(
-            f"{variable}={raw!r} is not a port number (1-65535); set it to e.g. {default}"
-        )
-    return port
-
-
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -29,9 +29,10 @@ import psutil
 import psycopg2
 from psycopg2 import sql
 
+from emg import settings as config
 from emg.errors import EmgError
 from emg.paths import make_private, state_dir, stored_secret
-from emg.services import env_port, port_is_free
+from emg.services import port_is_free
 
 DEFAULT_PORT = 54329
 EMBEDDED_HOST = "127.0.0.1"
@@ -70,7 +71,7 @@ class Settings:
 
 
 def embedded_port() -> int:
-    return env_port("EMG_PG_PORT", DEFAULT_PORT)
+    return config.port("EMG_PG_PORT", DEFAULT_PORT)
 
 
 def pgdata_dir() -> Path:
@@ -122,7 +123,7 @@ def _points_at_embedded(env: dict[str, str]) -> bool:
 
 def settings(env: dict[str, str] | None = None) -> Settings:
     """The warehouse this process talks to, from the environment."""
-    env = dict(os.environ if env is None else env)
+    env = config.environment() if env is None else dict(env)
     configured = any(env.get(name) for name in ("PGHOST", "PGPORT", "PGDATABASE"))
     if configured and not _points_at_embedded(env):
         try:

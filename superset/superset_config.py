@@ -8,7 +8,7 @@ the secret key, the results cache, the pid file and the logs.
 from __future__ import annotations
 
 from emg.superset.event_log import RedactingEventLogger
-from emg.superset.settings import (
+from emg.superset.instance import (
     cache_dir,
     metadata_uri,
     secret_key,

@@ -14,7 +14,7 @@ from psycopg2 import errors, sql
 
 from emg import warehouse as wh
 from emg.errors import EmgError
-from emg.superset.settings import READER_ROLE, reader_password
+from emg.superset.instance import READER_ROLE, reader_password
 
 GROUP_ROLE = "reporting_reader"
 MASK = "XXXXXXXXXX"  # Superset's own placeholder for a password it is given separately

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from emg import services
+from emg import services, settings
 from emg.errors import EmgError
 from emg.paths import make_private, project_dir, state_dir
-from emg.superset import settings as ss
+from emg.superset import instance as ss
 from emg.superset.api import Superset
 from emg.superset.bundle import build_from_project, to_zip
 from emg.superset.reader import ensure_reader_role, sqlalchemy_uri
@@ -29,7 +29,7 @@ THREADS = 4
 
 
 def superset_env() -> dict[str, str]:
-    env = dict(os.environ)
+    env = settings.environment()
     env["SUPERSET_CONFIG_PATH"] = str(ss.config_path())
     env["FLASK_APP"] = "superset.app:create_app()"
     env["PYTHONPATH"] = os.pathsep.join(
@@ -86,7 +86,7 @@ def _ensure_admin(say: Say) -> None:
         "fab", "create-admin", "--username", ss.ADMIN_USER, "--firstname", "EMG",
         "--lastname", "Admin", "--email", "admin@emg.invalid", "--password", password,
     )  # fmt: skip
-    if os.environ.get("SUPERSET_ADMIN_PASSWORD"):
+    if settings.get("SUPERSET_ADMIN_PASSWORD"):
         # the variable is the truth: align an admin created earlier with another password
         _superset("fab", "reset-password", "--username", ss.ADMIN_USER, "--password", password)
     if generated:

@@ -2,10 +2,7 @@
 and the raw tables as external assets observed by `dbt source freshness`."""
 
 import json
-import os
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from emg import settings
 from emg.build_lock import build_lock
 from emg.dbt_runner import as_of_env, profiles_dir, run_dbt, vars_args
 from emg.paths import project_dir
@@ -76,21 +74,6 @@ class DbtBuildConfig(dg.Config):
     hourly job leaves them to the nightly build; the marts' tests run every time."""
 
 
-@contextmanager
-def as_of_in_environment(as_of: datetime) -> Iterator[None]:
-    """EMG_AS_OF set for the block (the run's own process), then as it was."""
-    ((name, value),) = as_of_env(as_of).items()
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
-
-
 def run_as_of(context: dg.AssetExecutionContext, configured: str | None) -> datetime:
     """The build's as_of: configured, else the schedule tick that started the run, else now."""
     value = configured or context.run.tags.get("dagster/scheduled_execution_time")
@@ -119,7 +102,7 @@ def emg_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, confi
     # dagster-dbt runs dbt with this process's environment: as_of goes in through it
     with (
         build_lock(holder, config.lock_wait_seconds, context.log.info),
-        as_of_in_environment(as_of),
+        settings.variable_set(*as_of_env(as_of).popitem()),
     ):
         yield from dbt.cli(args, context=context).stream()
 

@@ -56,8 +56,8 @@ def superset_data(warehouse):
 @pytest.fixture(scope="session")
 def superset_server(superset_data):
     """A fresh Superset (its state folder wiped first), stopped at the end of the session."""
+    from emg.superset import instance as ss
     from emg.superset import server
-    from emg.superset import settings as ss
 
     if server.running_pid():
         raise AssertionError(f"a Superset runs from {ss.home()}; the suite needs its own state")

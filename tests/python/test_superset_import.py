@@ -12,9 +12,9 @@ from conftest import REPO, query, run_emg
 
 from emg.superset import bundle
 from emg.superset.api import Superset
+from emg.superset.instance import reader_password
 from emg.superset.reader import sqlalchemy_uri
 from emg.superset.server import database_file_in_zip, sync_filter_scopes
-from emg.superset.settings import reader_password
 
 SLUGS = ("overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health")
 

@@ -6,10 +6,9 @@ git-ignored state folder (mode 0600), so a second start reuses them and nothing 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from emg import services
+from emg import settings
 from emg.paths import project_dir, state_dir, stored_secret
 
 DEFAULT_PORT = 8088
@@ -40,7 +39,7 @@ def metadata_uri() -> str:
 
 
 def port() -> int:
-    return services.env_port("EMG_SUPERSET_PORT", DEFAULT_PORT)
+    return settings.port("EMG_SUPERSET_PORT", DEFAULT_PORT)
 
 
 def base_url() -> str:
@@ -48,19 +47,19 @@ def base_url() -> str:
 
 
 def secret_key() -> str:
-    return os.environ.get("SUPERSET_SECRET_KEY") or stored_secret(home() / "secret_key", 48)[0]
+    return settings.get("SUPERSET_SECRET_KEY") or stored_secret(home() / "secret_key", 48)[0]
 
 
 def admin_password() -> tuple[str, bool]:
     """SUPERSET_ADMIN_PASSWORD, else the generated one; (password, generated just now)."""
-    configured = os.environ.get("SUPERSET_ADMIN_PASSWORD")
+    configured = settings.get("SUPERSET_ADMIN_PASSWORD")
     if configured:
         return configured, False
     return stored_secret(home() / "admin_password", 12)
 
 
 def admin_password_source() -> str:
-    if os.environ.get("SUPERSET_ADMIN_PASSWORD"):
+    if settings.get("SUPERSET_ADMIN_PASSWORD"):
         return "$SUPERSET_ADMIN_PASSWORD"
     return str(home() / "admin_password")
 
