@@ -14,6 +14,9 @@ partial selection such as `+alerts` silently removes intermediate views it does 
 Both jobs carry the tag `emg/warehouse`, limited to one run at a time by the run queue
 (orchestration/dagster.yaml), so builds never overlap: a run that finds another in
 progress waits in the queue.
+
+Importing this module does nothing: `defs` is a `@dg.definitions` function, which Dagster calls
+when it loads the code location (the dbt project is prepared and its manifest read then).
 """
 
 import dagster as dg
@@ -23,10 +26,10 @@ from emg.dbt_runner import dbt_executable, reporting_timezone
 from orchestration.defs.alerts import (
     SlackResource,
     WarehouseResource,
-    slack_alerts,
+    slack_alerts_asset,
     slack_on_run_failure,
 )
-from orchestration.defs.dbt import dbt_project, emg_dbt_assets, observe_sources
+from orchestration.defs.dbt import dbt_build_assets, prepared_project, source_observations
 
 WAREHOUSE_TAG = {"emg/warehouse": "build"}
 
@@ -46,29 +49,38 @@ nightly_full_build = dg.define_asset_job(
     description="Observe the raw tables, dbt build --full-refresh, then the Slack alerts.",
 )
 
-schedules = [
-    dg.ScheduleDefinition(
-        job=hourly_refresh,
-        cron_schedule="0 * * * *",
-        execution_timezone=reporting_timezone(),
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-    ),
-    dg.ScheduleDefinition(
-        job=nightly_full_build,
-        cron_schedule="30 2 * * *",
-        execution_timezone=reporting_timezone(),
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-    ),
-]
 
-defs = dg.Definitions(
-    assets=[observe_sources, emg_dbt_assets, slack_alerts],
-    jobs=[hourly_refresh, nightly_full_build],
-    schedules=schedules,
-    sensors=[slack_on_run_failure],
-    resources={
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
-        "warehouse": WarehouseResource(),
-        "slack": SlackResource(),
-    },
-)
+def schedules() -> list[dg.ScheduleDefinition]:
+    """The hourly and nightly jobs, on the clock of the reporting timezone."""
+    timezone = reporting_timezone()
+    return [
+        dg.ScheduleDefinition(
+            job=hourly_refresh,
+            cron_schedule="0 * * * *",
+            execution_timezone=timezone,
+            default_status=dg.DefaultScheduleStatus.RUNNING,
+        ),
+        dg.ScheduleDefinition(
+            job=nightly_full_build,
+            cron_schedule="30 2 * * *",
+            execution_timezone=timezone,
+            default_status=dg.DefaultScheduleStatus.RUNNING,
+        ),
+    ]
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    project = prepared_project()
+    dbt_assets = dbt_build_assets(project)
+    return dg.Definitions(
+        assets=[source_observations(project), dbt_assets, slack_alerts_asset(dbt_assets)],
+        jobs=[hourly_refresh, nightly_full_build],
+        schedules=schedules(),
+        sensors=[slack_on_run_failure],
+        resources={
+            "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
+            "warehouse": WarehouseResource(),
+            "slack": SlackResource(),
+        },
+    )

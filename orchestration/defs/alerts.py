@@ -10,7 +10,6 @@ from emg.alerts.delivery import deliver
 from emg.alerts.message import failure_payload
 from emg.alerts.slack import SlackSettings, post, session
 from emg.dbt_runner import reporting_timezone
-from orchestration.defs.dbt import emg_dbt_assets
 
 
 class SlackResource(dg.ConfigurableResource):
@@ -51,53 +50,58 @@ class WarehouseResource(dg.ConfigurableResource):
         return wh.connect()
 
 
-@dg.asset(
-    key="slack_alerts",
-    deps=[get_asset_key_for_model([emg_dbt_assets], "alerts")],
-    group_name="alerts",
-    kinds={"slack", "python"},
-    description=(
-        "Posts marts.alerts to Slack: new alerts in full, still-firing ones in one reminder "
-        "line per interval, resolved ones once; records every post in ops.alert_ledger. "
-        "A dry run (messages in the log, nothing recorded as posted) without SLACK_WEBHOOK_URL."
-    ),
-)
-def slack_alerts(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, slack: SlackResource
-) -> dg.MaterializeResult:
-    webhook = slack.webhook_url()
-    if webhook is None:
-        context.log.warning("SLACK_WEBHOOK_URL is not set: a dry run, nothing is posted")
-    conn = warehouse.connect()
-    try:
-        result = deliver(
-            conn,
-            webhook_url=webhook,
-            timezone=reporting_timezone(),
-            reminder_interval=timedelta(hours=slack.reminder_hours),
-            superset_base_url=slack.superset_base_url(),
-            settings=slack.settings(),
-            echo=context.log.info,
-            on_posted=lambda message: context.log.info(
-                f"posted to Slack: {len(message.new_ids)} new, {len(message.reminded_ids)} "
-                f"reminded, {len(message.resolved_ids)} resolved"
-            ),
-        )
-    finally:
-        conn.close()
-    context.log.info(result.summary())
-    return dg.MaterializeResult(
-        metadata={
-            "status": result.status,
-            "as_of": result.as_of.isoformat(),
-            "firing": result.firing,
-            "new": result.new,
-            "reminded": result.reminders,
-            "resolved": result.resolved,
-            "messages": len(result.messages),
-            "delivery_id": result.delivery_id,
-        }
+def slack_alerts_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """The alerts asset, downstream of the dbt model `alerts` among `dbt_assets`."""
+
+    @dg.asset(
+        key="slack_alerts",
+        deps=[get_asset_key_for_model([dbt_assets], "alerts")],
+        group_name="alerts",
+        kinds={"slack", "python"},
+        description=(
+            "Posts marts.alerts to Slack: new alerts in full, still-firing ones in one reminder "
+            "line per interval, resolved ones once; records every post in ops.alert_ledger. "
+            "A dry run (messages in the log, nothing recorded as posted) without SLACK_WEBHOOK_URL."
+        ),
     )
+    def slack_alerts(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, slack: SlackResource
+    ) -> dg.MaterializeResult:
+        webhook = slack.webhook_url()
+        if webhook is None:
+            context.log.warning("SLACK_WEBHOOK_URL is not set: a dry run, nothing is posted")
+        conn = warehouse.connect()
+        try:
+            result = deliver(
+                conn,
+                webhook_url=webhook,
+                timezone=reporting_timezone(),
+                reminder_interval=timedelta(hours=slack.reminder_hours),
+                superset_base_url=slack.superset_base_url(),
+                settings=slack.settings(),
+                echo=context.log.info,
+                on_posted=lambda message: context.log.info(
+                    f"posted to Slack: {len(message.new_ids)} new, {len(message.reminded_ids)} "
+                    f"reminded, {len(message.resolved_ids)} resolved"
+                ),
+            )
+        finally:
+            conn.close()
+        context.log.info(result.summary())
+        return dg.MaterializeResult(
+            metadata={
+                "status": result.status,
+                "as_of": result.as_of.isoformat(),
+                "firing": result.firing,
+                "new": result.new,
+                "reminded": result.reminders,
+                "resolved": result.resolved,
+                "messages": len(result.messages),
+                "delivery_id": result.delivery_id,
+            }
+        )
+
+    return slack_alerts
 
 
 @dg.run_failure_sensor(name="slack_on_run_failure", default_status=dg.DefaultSensorStatus.RUNNING)

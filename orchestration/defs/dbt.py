@@ -1,6 +1,12 @@
 """The dbt project as Dagster assets: every model, seed and snapshot, tests as asset checks,
-and the raw tables as external assets observed by `dbt source freshness`."""
+and the raw tables as external assets observed by `dbt source freshness`.
 
+Importing this module does nothing: the project is prepared (profile, manifest) and its assets
+made when Dagster loads the definitions (orchestration/definitions.py calls the functions
+below).
+"""
+
+import functools
 import json
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -33,10 +39,16 @@ def _manifest_is_stale(manifest: Path) -> bool:
     return any(path.is_file() and path.stat().st_mtime > built for path in files)
 
 
-dbt_project = DbtProject(project_dir=project_dir(), profiles_dir=profiles_dir())
-dbt_project.prepare_if_dev()  # `dagster dev`: re-parse now, so model edits show at once
-if _manifest_is_stale(dbt_project.manifest_path):  # elsewhere, parse when the project changed
-    run_dbt(["parse", "--quiet"], stdout=subprocess.DEVNULL)
+@functools.cache
+def prepared_project() -> DbtProject:
+    """The dbt project with a manifest that matches its files: under `dagster dev` re-parsed
+    at every load (model edits show at once), elsewhere parsed when the project changed."""
+    project = DbtProject(project_dir=project_dir(), profiles_dir=profiles_dir())
+    project.prepare_if_dev()
+    if _manifest_is_stale(project.manifest_path):
+        run_dbt(["parse", "--quiet"], stdout=subprocess.DEVNULL)
+    return project
+
 
 LAYERS = ("staging", "intermediate", "marts", "audit")
 PERIOD = {"minute": "minutes", "hour": "hours", "day": "days"}
@@ -83,28 +95,31 @@ def run_as_of(context: dg.AssetExecutionContext, configured: str | None) -> date
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-)
-def emg_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-    as_of = run_as_of(context, config.as_of)
-    context.log.info(f"dbt build as of {as_of.isoformat()}")
-    args = ["build", *vars_args()]
-    if config.full_refresh:
-        args.append("--full-refresh")
-    if not config.unit_tests:
-        args += ["--exclude-resource-type", "unit_test"]
-    if not config.nightly_tests:
-        args += ["--exclude", "tag:nightly"]
-    holder = f"Dagster run {context.run.run_id[:8]}"
-    # dagster-dbt runs dbt with this process's environment: as_of goes in through it
-    with (
-        build_lock(holder, config.lock_wait_seconds, context.log.info),
-        settings.variable_set(*as_of_env(as_of).popitem()),
+def dbt_build_assets(project: DbtProject) -> dg.AssetsDefinition:
+    """Every model, seed and snapshot of `project` as one multi-asset, run by `dbt build`."""
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator)
+    def emg_dbt_assets(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
     ):
-        yield from dbt.cli(args, context=context).stream()
+        as_of = run_as_of(context, config.as_of)
+        context.log.info(f"dbt build as of {as_of.isoformat()}")
+        args = ["build", *vars_args()]
+        if config.full_refresh:
+            args.append("--full-refresh")
+        if not config.unit_tests:
+            args += ["--exclude-resource-type", "unit_test"]
+        if not config.nightly_tests:
+            args += ["--exclude", "tag:nightly"]
+        holder = f"Dagster run {context.run.run_id[:8]}"
+        # dagster-dbt runs dbt with this process's environment: as_of goes in through it
+        with (
+            build_lock(holder, config.lock_wait_seconds, context.log.info),
+            settings.variable_set(*as_of_env(as_of).popitem()),
+        ):
+            yield from dbt.cli(args, context=context).stream()
+
+    return emg_dbt_assets
 
 
 # --- the raw tables ------------------------------------------------------------------------
@@ -116,9 +131,9 @@ def _window(threshold: dict | None) -> timedelta | None:
     return timedelta(**{PERIOD[threshold["period"]]: threshold["count"]})
 
 
-def _source_specs() -> list[dg.AssetSpec]:
+def source_specs(project: DbtProject) -> list[dg.AssetSpec]:
     """One external asset per dbt source table, with dbt's freshness as Dagster's policy."""
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+    manifest = json.loads(project.manifest_path.read_text())
     specs = []
     for source in sorted(manifest["sources"].values(), key=lambda s: s["unique_id"]):
         freshness = source.get("freshness") or {}
@@ -141,24 +156,28 @@ def _source_specs() -> list[dg.AssetSpec]:
     return specs
 
 
-SOURCE_SPECS = _source_specs()
+def source_observations(project: DbtProject) -> dg.AssetsDefinition:
+    """The raw tables, observed by `dbt source freshness`."""
+    specs = source_specs(project)
 
+    @dg.multi_observable_source_asset(specs=specs, name="observe_sources")
+    def observe_sources(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        """`dbt source freshness`: each raw table's newest load, as its last-updated time."""
+        invocation = dbt.cli(
+            ["source", "freshness"], raise_on_error=False, manifest=project.manifest_path
+        )
+        invocation.wait()
+        artefact = invocation.get_artifact("sources.json")
+        results = {r["unique_id"]: r for r in artefact["results"]}
+        for spec in specs:
+            result = results.get(spec.metadata["dbt/unique_id"])
+            metadata = {}
+            if result and result.get("max_loaded_at"):
+                loaded = datetime.fromisoformat(result["max_loaded_at"].replace("Z", "+00:00"))
+                metadata = {
+                    "dagster/last_updated_timestamp": dg.TimestampMetadataValue(loaded.timestamp()),
+                    "dbt/freshness_status": result.get("status", "unknown"),
+                }
+            yield dg.ObserveResult(asset_key=spec.key, metadata=metadata)
 
-@dg.multi_observable_source_asset(specs=SOURCE_SPECS, name="observe_sources")
-def observe_sources(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt source freshness`: each raw table's newest load, as its last-updated time."""
-    invocation = dbt.cli(
-        ["source", "freshness"], raise_on_error=False, manifest=dbt_project.manifest_path
-    )
-    invocation.wait()
-    results = {r["unique_id"]: r for r in invocation.get_artifact("sources.json")["results"]}
-    for spec in SOURCE_SPECS:
-        result = results.get(spec.metadata["dbt/unique_id"])
-        metadata = {}
-        if result and result.get("max_loaded_at"):
-            loaded = datetime.fromisoformat(result["max_loaded_at"].replace("Z", "+00:00"))
-            metadata = {
-                "dagster/last_updated_timestamp": dg.TimestampMetadataValue(loaded.timestamp()),
-                "dbt/freshness_status": result.get("status", "unknown"),
-            }
-        yield dg.ObserveResult(asset_key=spec.key, metadata=metadata)
+    return observe_sources

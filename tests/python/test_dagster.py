@@ -20,12 +20,21 @@ import requests
 import yaml
 from conftest import REPO, query, run_emg
 
-from orchestration.definitions import defs, hourly_refresh, nightly_full_build
-from orchestration.defs.alerts import slack_alerts, slack_on_run_failure
-from orchestration.defs.dbt import emg_dbt_assets
+from orchestration.definitions import defs as load_definitions
+from orchestration.definitions import hourly_refresh, nightly_full_build
+from orchestration.defs.alerts import slack_on_run_failure
 
 AS_OF = "2026-11-25T15:00:00+00:00"
 SLACK_PATH = "/services/T0EMG/B0EMG/dagst3rS3cr3t"
+SLACK_ALERTS = dg.AssetKey("slack_alerts")
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    """The code location as Dagster loads it: importing it prepared nothing, calling it does."""
+    return load_definitions()
+
+
 FAILURES_PATH = "/services/T0EMG/B0EMG/failur3s"
 
 
@@ -42,7 +51,23 @@ def test_definitions_load_and_validate():
     assert "Validation successful" in result.stdout + result.stderr
 
 
-def test_assets_are_grouped_by_layer_with_tests_as_checks_and_sources_observed():
+def test_importing_the_code_location_writes_nothing_and_runs_no_dbt(tmp_path):
+    state = tmp_path / "state"
+    script = "import orchestration.definitions, orchestration.defs.dbt, orchestration.defs.alerts"
+    started = time.time()
+    subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "EMG_STATE_DIR": str(state)},
+        cwd=REPO,
+        check=True,
+        timeout=120,
+    )
+    assert not state.exists()  # no profile copied, no state folder made
+    manifest = REPO / "target" / "manifest.json"
+    assert not manifest.exists() or manifest.stat().st_mtime < started  # no dbt parse
+
+
+def test_assets_are_grouped_by_layer_with_tests_as_checks_and_sources_observed(defs):
     graph = defs.resolve_asset_graph()
     groups = {}
     for key in graph.get_all_asset_keys():
@@ -60,7 +85,7 @@ def test_assets_are_grouped_by_layer_with_tests_as_checks_and_sources_observed()
     assert policy.warn_window.to_timedelta() == timedelta(hours=24)
 
 
-def test_schedules_run_the_hourly_and_nightly_jobs_in_the_reporting_timezone():
+def test_schedules_run_the_hourly_and_nightly_jobs_in_the_reporting_timezone(defs):
     schedules = {s.name: s for s in defs.get_repository_def().schedule_defs}
     hourly, nightly = schedules["hourly_refresh_schedule"], schedules["nightly_full_build_schedule"]
     assert (hourly.cron_schedule, hourly.job_name) == ("0 * * * *", "hourly_refresh")
@@ -77,7 +102,7 @@ def test_schedules_run_the_hourly_and_nightly_jobs_in_the_reporting_timezone():
         "unit_tests": False,
         "nightly_tests": False,
     }
-    assert slack_alerts.key in every_asset
+    assert SLACK_ALERTS in every_asset
 
     # builds never overlap: both jobs carry the tag the run queue limits to one run
     for job in (hourly_refresh, nightly_full_build):
@@ -93,7 +118,7 @@ def crm(warehouse):
 
 
 def test_the_hourly_job_builds_the_whole_graph_and_posts_the_alerts(
-    crm, db, httpserver, monkeypatch, caplog
+    defs, crm, db, httpserver, monkeypatch, caplog
 ):
     query(db, "drop schema if exists ops cascade")
     httpserver.expect_request(SLACK_PATH, method="POST").respond_with_data("ok")
@@ -108,8 +133,8 @@ def test_the_hourly_job_builds_the_whole_graph_and_posts_the_alerts(
 
     assert result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    dbt_keys = set(emg_dbt_assets.keys)
-    assert dbt_keys <= materialized and slack_alerts.key in materialized
+    dbt_keys = set(defs.get_assets_def(dg.AssetKey(["marts", "fct_calls"])).keys)
+    assert dbt_keys <= materialized and SLACK_ALERTS in materialized
     checks = result.get_asset_check_evaluations()
     # the hourly job runs the data tests not tagged nightly (the alerts' and the seeds')
     assert len(checks) > 50 and all(check.passed for check in checks)
@@ -135,7 +160,7 @@ def test_the_hourly_job_builds_the_whole_graph_and_posts_the_alerts(
 
 
 def test_a_failed_delivery_fails_the_run_and_the_sensor_posts_a_link_to_it(
-    crm, db, httpserver, monkeypatch
+    defs, crm, db, httpserver, monkeypatch
 ):
     query(db, "drop schema if exists ops cascade")
     httpserver.expect_request(SLACK_PATH).respond_with_data("no_service", status=404)
@@ -146,11 +171,11 @@ def test_a_failed_delivery_fails_the_run_and_the_sensor_posts_a_link_to_it(
     resources = defs.resources
 
     failed = dg.materialize(
-        [slack_alerts],
+        [defs.get_assets_def(SLACK_ALERTS)],
         instance=instance,
         resources=resources,
         raise_on_error=False,
-        selection=[slack_alerts.key],
+        selection=[SLACK_ALERTS],
     )
     assert not failed.success
     [failure] = [e for e in failed.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE]
@@ -227,7 +252,9 @@ def test_emg_dagster_serves_the_ui_and_stops_everything_it_started(warehouse, tm
     assert run_emg("dagster", "status", env=env, check=False).returncode == 3
 
 
-def test_a_run_that_finds_a_cli_build_running_fails_naming_it_and_builds_nothing(crm, warehouse):
+def test_a_run_that_finds_a_cli_build_running_fails_naming_it_and_builds_nothing(
+    defs, crm, warehouse
+):
     from emg import warehouse as wh
     from emg.build_lock import BUILD, NAMESPACE
 

@@ -55,4 +55,3 @@ def test_dbt_vars_are_passed_only_when_their_variable_is_set(monkeypatch):
     monkeypatch.setenv("EMG_TIMEZONE", "America/New_York")
     flag, value = vars_args()
     assert flag == "--vars" and json.loads(value) == {"reporting_timezone": "America/New_York"}
-
