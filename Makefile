@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 EMG := $(BIN)/emg
 AS_OF ?=
 
-.PHONY: demo test install browser lint format warehouse data build summary dagster superset stop clean
+.PHONY: demo test test-fast install browser lint format warehouse data build summary dagster superset stop clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,9 @@ format: warehouse
 
 test: install browser lint ## everything the tests need, then the whole suite
 	EMG_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+test-fast: install ## the tests that need no PostgreSQL, Superset or browser (seconds)
+	$(BIN)/pytest -m "not slow"
 
 stop: ## stop Superset, Dagster and the embedded warehouse
 	$(EMG) superset stop

@@ -23,6 +23,23 @@ from emg import warehouse as wh  # noqa: E402  (after the environment is set)
 
 EMG = str(Path(sys.executable).parent / "emg")
 
+# Markers follow from the fixtures a test uses (pyproject.toml declares them): `make test-fast`
+# runs what needs neither PostgreSQL nor Superset nor a browser, in seconds.
+MARKED_BY_FIXTURE = {
+    "warehouse": ("warehouse", "slow"),
+    "own_warehouse": ("warehouse", "slow"),
+    "superset_server": ("superset", "slow"),
+    "browser_page": ("browser", "slow"),
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture, markers in MARKED_BY_FIXTURE.items():
+            if fixture in item.fixturenames:
+                for marker in markers:
+                    item.add_marker(marker)
+
 
 def run_emg(*args: str, check: bool = True, env: dict | None = None, timeout: int = 900):
     """Run the real `emg` console script; return the CompletedProcess (text output)."""
