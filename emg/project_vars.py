@@ -27,7 +27,7 @@ def dbt_vars(project_file: Path | None = None) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Window:
-    """The plausible instants for a date written at some moment (SPEC §8): from the var
+    """The plausible instants for a date written at some moment (contract §8): from the var
     earliest_plausible_date up to plausible_days_ahead days after the writing."""
 
     earliest: datetime

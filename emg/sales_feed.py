@@ -13,7 +13,7 @@ is UTC) inside the plausible window of the dbt vars `earliest_plausible_date` an
 `plausible_days_ahead` (days after the load); amount written with ASCII digits, an optional
 minus sign and at most two decimals (numeric(12, 2)); no line longer than MAX_LINE characters.
 A file with a header and no rows is refused too. Negative amounts and unknown pipeline items
-or currencies are loaded: the warehouse flags them (SPEC §8).
+or currencies are loaded: the warehouse flags them (contract §8).
 
 A row whose values did not change is left alone (its loaded_at too), so loading the same
 file twice changes nothing. When a re-loaded sale_id changes any value, the version it

@@ -1,6 +1,6 @@
 {#-
     dbt-postgres's postgres__get_columns_in_relation, with one change: a column of a
-    PostgreSQL enum type (the CRM's enums in Prisma's shape, SPEC §2) is reported as `text`,
+    PostgreSQL enum type (the CRM's enums in Prisma's shape, contract §2) is reported as `text`,
     where information_schema says `USER-DEFINED`. dbt builds unit-test fixtures by casting
     each value to the input's column types as this macro reports them, and `USER-DEFINED`
     is no type (`cast(' call ' as USER-DEFINED)`). Text, not the enum's own name: the

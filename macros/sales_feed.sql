@@ -1,5 +1,5 @@
 {#-
-    The external sales feed may not exist yet (SPEC §4): the build must work without it.
+    The external sales feed may not exist yet (contract §4): the build must work without it.
 
     sales_ext_table_exists(table): true when `sales_ext.<table>` exists at run time. It is
     false while dbt parses (no warehouse is asked then), so use it only in SQL that is

@@ -1,6 +1,6 @@
--- SPEC §8: nothing in raw data disappears. Every clean CALL activity reaches marts.fct_calls,
+-- Contract §8: nothing in raw data disappears. Every clean CALL activity reaches marts.fct_calls,
 -- except a call on a soft-deleted item or on a partner contact whose lead is soft-deleted,
--- which counts nowhere (SPEC §4). A call whose item belongs to no lead is rejected in staging
+-- which counts nowhere (contract §4). A call whose item belongs to no lead is rejected in staging
 -- (unmapped_lead), so it is in audit.rejected_rows, not here. Returns one row per clean call
 -- that vanished between staging and the mart.
 -- Shown as a check on marts.fct_calls in Dagster.

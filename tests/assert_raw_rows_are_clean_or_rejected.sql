@@ -1,4 +1,4 @@
--- SPEC §8: every raw row ends in a clean staging model or in audit.rejected_rows, never both
+-- Contract §8: every raw row ends in a clean staging model or in audit.rejected_rows, never both
 -- and never neither. Returns one row per source table whose raw row count is not the clean
 -- count plus the rejected count.
 -- Shown as a check on audit.rejected_rows in Dagster.

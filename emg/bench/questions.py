@@ -80,7 +80,7 @@ def params(as_of: datetime, timezone: str, heatmap_bdr: str | None) -> dict:
     }
 
 
-# --- the live side's building blocks: SPEC §4 read straight off the CRM tables ------------
+# --- the live side's building blocks: contract §4 read straight off the CRM tables ------------
 
 LIVE_LEADS = """
 live_leads as (

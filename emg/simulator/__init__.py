@@ -1,4 +1,4 @@
-"""The simulated CRM: realistic, deterministic source tables (SPEC §2) and their bad rows (§8).
+"""The simulated CRM: realistic, deterministic source tables (contract §2) and their bad rows (§8).
 
 `model` generates (pure), `defects` injects bad rows (pure), `load` COPYs into the warehouse,
 `command.cli_generate` is what `emg crm generate` runs.

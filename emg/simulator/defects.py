@@ -1,4 +1,4 @@
-"""Bad rows for the staging layer to catch (SPEC §8), injected after the clean data.
+"""Bad rows for the staging layer to catch (contract §8), injected after the clean data.
 
 `inject(dataset, n, seed)` adds n defects of each kind in `KINDS`, spread over the tables
 each kind can hit, and returns a manifest of what it added. Apart from exact duplicates,

@@ -610,7 +610,7 @@ class _World:
 
 
 def generate(config: SimConfig) -> Dataset:
-    """Every source table of SPEC §2 for `config`, deterministically."""
+    """Every source table of contract §2 for `config`, deterministically."""
     world = _World(config)
     leads = world.make_leads(config.leads * config.scale)
     for lead in leads:

@@ -1,4 +1,4 @@
-"""The source tables the simulator writes (SPEC §2): names, columns in DDL order, enums."""
+"""The source tables the simulator writes (contract §2): names, columns in DDL order, enums."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ OUTCOMES = ("COMPLETED", "NO_SHOW", "CANCELLED", "RESCHEDULED")
 METRICS = ("CALLS_COMPLETED", "AGREEMENTS", "LISTS_OUT", "UPCOMING_CALLS", "SALES")
 PERIODS = ("WEEK", "MONTH")
 
-# Prisma's enums (SPEC §2): the PostgreSQL enum type Prisma Migrate creates for each (named
+# Prisma's enums (contract §2): the PostgreSQL enum type Prisma Migrate creates for each (named
 # after the Prisma schema's enum, quoted PascalCase, in schema crm like the tables), its
 # values in declaration order, and the columns of that type. emg/sql/raw_schema.sql
 # spells the same types out.

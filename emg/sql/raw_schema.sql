@@ -1,8 +1,8 @@
--- The CRM's tables as Prisma Migrate creates them, replicated into the warehouse (SPEC §2).
+-- The CRM's tables as Prisma Migrate creates them, replicated into the warehouse (contract §2).
 -- Prisma's names (quoted camelCase); enums are PostgreSQL enum types named after the Prisma
 -- schema's enums (quoted PascalCase), timestamps are timestamp(3) without time zone holding
 -- UTC, integers integer, ids text. A replica carries no constraints: duplicates, orphans and
--- nulls can arrive, and staging sorts them out (SPEC §8).
+-- nulls can arrive, and staging sorts them out (contract §8).
 --
 -- This is the shape a logical replica or a restore keeps. `emg crm generate --enum-columns
 -- text` turns the enum columns into text afterwards, as most replication tools write them

@@ -1,4 +1,4 @@
--- The external sales feed (SPEC §2), written by `emg sales load` and the simulator.
+-- The external sales feed (contract §2), written by `emg sales load` and the simulator.
 -- loaded_at is when the row was last written here: the source freshness column.
 create schema if not exists sales_ext;
 

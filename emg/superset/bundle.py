@@ -138,7 +138,9 @@ def catalogue_metrics(catalogue_csv: str) -> tuple[dict, ...]:
             "name": "performance_index",
             "label": "Performance index",
             "format": ",d",
-            "description": "Each event's weight in the seed metric_catalogue, summed (SPEC §5).",
+            "description": (
+                "Each event's weight in the seed metric_catalogue, summed (contract §5)."
+            ),
             "sql": "sum(index_points)",
         }
     )

@@ -1,5 +1,5 @@
 {#-
-    Analysts' read-only access (SPEC §1: analysts query the marts in SQL, read-only).
+    Analysts' read-only access (contract §1: analysts query the marts in SQL, read-only).
 
     create_reporting_reader(): an on-run-start hook. Creates the role `reporting_reader`
     (NOLOGIN: people log in as their own users, made members with

@@ -1,11 +1,11 @@
 {#-
-    A call's status as of `as_of` (SPEC §4, §7), one of: completed, cancelled, rescheduled,
+    A call's status as of `as_of` (contract §4, §7), one of: completed, cancelled, rescheduled,
     upcoming, no_show, missed. The first rule that applies wins:
 
     1. completed: a completion (`is_completion`: completed_at set, outcome null or
        COMPLETED) dated at or before as_of;
     2. cancelled / rescheduled: the outcome says so;
-    3. upcoming: scheduled after as_of and not completed by as_of (SPEC's letter: a NO_SHOW
+    3. upcoming: scheduled after as_of and not completed by as_of (the contract's letter: a NO_SHOW
        logged against a future date still counts as upcoming);
     4. no_show: the outcome says so;
     5. missed: everything else: scheduled in the past (or never), never completed by as_of.

@@ -1,5 +1,5 @@
 {#-
-    A raw enum column as the upper-cased, trimmed text staging compares (SPEC §2, §8), null
+    A raw enum column as the upper-cased, trimmed text staging compares (contract §2, §8), null
     where it is null or blank. The CRM's enum columns arrive as PostgreSQL enum types (Prisma's
     shape, kept by a logical replica or a restore) or as text (most replication tools): the
     cast to text first reads both the same way, since trim() and upper() take no enum. The one

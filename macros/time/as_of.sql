@@ -1,5 +1,5 @@
 {#-
-    The instant the build reports as of (SPEC §3), as a UTC `timestamp` literal: raw
+    The instant the build reports as of (contract §3), as a UTC `timestamp` literal: raw
     timestamps are `timestamp without time zone` holding UTC, so this compares with them
     directly. The `as_of` var is an ISO-8601 string (a naive one is taken as UTC); empty or
     unset means the build's start time, `run_started_at`.

@@ -1,5 +1,5 @@
 {#-
-    Reporting-timezone helpers (SPEC §3). Raw and staged timestamps are `timestamp without
+    Reporting-timezone helpers (contract §3). Raw and staged timestamps are `timestamp without
     time zone` holding UTC; these turn them into local calendar values, DST included. Models
     call these instead of spelling out `at time zone`. Every macro takes an optional `tz`
     (an IANA zone name) that defaults to the `reporting_timezone` var.

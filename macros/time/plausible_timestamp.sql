@@ -1,5 +1,5 @@
 {#-
-    The plausible window for raw dates (SPEC §8), the one place it is written. A timestamp (or
+    The plausible window for raw dates (contract §8), the one place it is written. A timestamp (or
     date) is plausible when it is finite (PostgreSQL's `infinity` and `-infinity` are valid
     values, and no real event has them), on or after the `earliest_plausible_date` var, and, when
     `written_at` is given, no more than `plausible_days_ahead` days after it: the moment the row

@@ -1,5 +1,5 @@
 -- Every raw row that did not make it into a clean staging model, with its table, id and
--- reason (SPEC §8). Together with the staging models it accounts for every raw row once:
+-- reason (contract §8). Together with the staging models it accounts for every raw row once:
 -- tests/assert_raw_rows_are_clean_or_rejected.sql proves it.
 {%- set bases = [
     ('rejected_users', 'crm.User', 'base_crm__users', 'user_id'),

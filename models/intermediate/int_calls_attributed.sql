@@ -1,5 +1,5 @@
 -- Every CALL activity on a live item, with its lead, category and owner (the log's user,
--- SPEC §4). Nothing here depends on as_of: fct_calls adds the status per build. One SELECT
+-- contract §4). Nothing here depends on as_of: fct_calls adds the status per build. One SELECT
 -- without a WITH (as the stg_ views), so a lookup of a few calls reaches staging's indexes.
 select
     activity_logs.activity_log_id as call_id,

@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- One row per live lead with its milestones as of as_of (SPEC §3, §4): an event dated after
+-- One row per live lead with its milestones as of as_of (contract §3, §4): an event dated after
 -- as_of has not happened yet, so its timestamp is null here; current statuses are read as
 -- they are now. Lists' sales and revenue are the lead's sales at or after its list went out.
 -- A table: seven marts read it, so each build computes it once.
@@ -115,14 +115,14 @@ final as (
         milestones.proposal_at is not null as has_proposal,
         milestones.agreement_at is not null as has_agreement,
         milestones.partner_list_sent_at is not null as has_list_out,
-        -- overdue (SPEC §5): agreement reached, due before as_of, not sent by as_of
+        -- overdue (contract §5): agreement reached, due before as_of, not sent by as_of
         coalesce(
             milestones.agreement_at is not null
             and milestones.partner_list_sent_at is null
             and milestones.partner_list_due_at < {{ as_of() }},
             false
         ) as is_list_overdue,
-        -- due soon (SPEC §5): agreement reached, not sent, due within 7 days of as_of
+        -- due soon (contract §5): agreement reached, not sent, due within 7 days of as_of
         coalesce(
             milestones.agreement_at is not null
             and milestones.partner_list_sent_at is null

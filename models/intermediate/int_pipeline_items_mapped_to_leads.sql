@@ -1,6 +1,6 @@
 -- Every live pipeline item (lead or partner contact) with the lead it belongs to: a lead
 -- belongs to itself, a partner contact to its sublist's parent lead. The lead's owner and
--- category come along, since every event on the item is the lead's BDR's (SPEC §4).
+-- category come along, since every event on the item is the lead's BDR's (contract §4).
 -- One SELECT without a WITH (as the stg_ views): PostgreSQL flattens the view into the query
 -- that reads it, so the incremental facts' lookups of a few items reach staging's indexes.
 select
@@ -15,7 +15,7 @@ from {{ ref('stg_crm__pipeline_items') }} as items
 left join {{ ref('stg_crm__sublists') }} as sublists
     on items.sublist_id = sublists.sublist_id
 -- inner join: a contact whose lead is deleted (or whose sublist is unknown) belongs to no live
--- lead and counts nowhere (SPEC §4)
+-- lead and counts nowhere (contract §4)
 inner join {{ ref('stg_crm__pipeline_items') }} as leads
     on
         leads.pipeline_item_id

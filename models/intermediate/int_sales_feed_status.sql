@@ -1,6 +1,6 @@
 -- One row: whether the external sales feed has delivered anything. Absent (no
 -- sales_ext.sales) and empty are the same to the marts: revenue figures are null, not 0
--- (SPEC §4, §5), and the sales-based rates are null too.
+-- (contract §4, §5), and the sales-based rates are null too.
 with
 
 sales as (

@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- The weekly figures of the team and of each BDR, by the same rules (SPEC §4, §5): one row per
+-- The weekly figures of the team and of each BDR, by the same rules (contract §4, §5): one row per
 -- subject and local ISO week, zero-filled from the subject's first week of data to the week
 -- of as_of. `scope` says which rows are which: `team` (bdr_id null) counts every user's
 -- events against the team's own calls target; `bdr` counts the BDR's own against theirs.

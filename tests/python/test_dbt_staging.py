@@ -1,4 +1,4 @@
-"""The dbt staging layer against the simulator's data (SPEC §8): every raw row ends in a clean
+"""The dbt staging layer against the simulator's data (contract §8): every raw row ends in a clean
 staging model or in audit.rejected_rows, and each kind of bad row is rejected or kept and
 flagged as the staging models' YAML says.
 
@@ -379,7 +379,7 @@ def test_future_timestamps_reject_activity_but_keep_leads_and_sales(bad_rows):
             if not (row["has_future_timestamp"] and nulled and row[nulled] is None):
                 problems.append(("not nulled and flagged", table, marker))
         elif table == "sales_ext.sales":
-            # a sale after as_of is kept; it counts nowhere until as_of reaches it (SPEC §3)
+            # a sale after as_of is kept; it counts nowhere until as_of reaches it (contract §3)
             if datetime.fromisoformat(row["sold_at"]) <= AS_OF_UTC:
                 problems.append(("not after as_of", table, marker))
         else:

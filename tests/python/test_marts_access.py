@@ -1,4 +1,4 @@
-"""Analysts' read-only access (SPEC §1): the build creates the NOLOGIN role `reporting_reader`
+"""Analysts' read-only access (contract §1): the build creates the NOLOGIN role `reporting_reader`
 if it is missing, lets it read every mart and nothing else. Analysts log in as their own users,
 made members of it (`grant reporting_reader to <user>`); here a login user made in the test
 stands for one, logging in with its password as any analyst would.
@@ -22,7 +22,7 @@ AS_OF = "2026-11-25T15:00:00Z"
 ROLE = "reporting_reader"
 ANALYST = "emg_test_analyst"
 
-# SPEC §7's public marts and this project's others: each must be readable.
+# Contract §7's public marts and this project's others: each must be readable.
 MARTS = (
     "dim_bdrs",
     "dim_dates",

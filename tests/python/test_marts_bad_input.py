@@ -1,4 +1,4 @@
-"""The marts on bad input (SPEC §8): the build passes, rejected rows stay in audit.rejected_rows
+"""The marts on bad input (contract §8): the build passes, rejected rows stay in audit.rejected_rows
 and count in no mart, a BDR with no activity still shows (with zeros), a sales feed that is
 empty or missing leaves revenue null rather than failing, and hostile values (a negative
 target, infinite timestamps, dates in 4713 BC, 1900 or 9999, sublists whose parent is not a
@@ -30,7 +30,7 @@ IDLE_BDR = "idle_bdr_without_activity"
 LIVE_ITEMS = "intermediate.int_pipeline_items_mapped_to_leads"
 
 # Each total computed straight from a source (a {rows} placeholder: the clean staging model or
-# the raw table) with SPEC §4's definitions, as of AS_OF.
+# the raw table) with contract §4's definitions, as of AS_OF.
 CLEAN_COMPLETED_CALLS = f"""
     select count(*)
     from staging.stg_crm__activity_logs as logs

@@ -1,11 +1,11 @@
-"""The CRM's enum columns in both shapes a replica can have (SPEC §2): PostgreSQL enum types, as
+"""The CRM's enum columns in both shapes a replica can have (contract §2): PostgreSQL enum types, as
 Prisma Migrate creates them and a logical replica or a restore keeps them, and text, as most
 replication tools write them. The same generated data and the same as_of, built once in each
 shape, give the same public marts, and every unit test passes in both builds.
 
 One module-scoped fixture generates and builds each shape and snapshots the marts right after
 its build. The marts hold no build-time column (every value derives from the data and as_of,
-SPEC §3), so whole rows are compared: a row count and an order-independent checksum per table.
+contract §3), so whole rows are compared: a row count and an order-independent checksum per table.
 """
 
 from __future__ import annotations

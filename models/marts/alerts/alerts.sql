@@ -1,5 +1,5 @@
 {{ config(indexes=[{'columns': ['bdr_id']}, {'columns': ['week_start']}]) }}
--- One row per firing alert as of as_of (SPEC §6). The rules, their thresholds, windows and
+-- One row per firing alert as of as_of (contract §6). The rules, their thresholds, windows and
 -- priorities are rows of the alert_rules seed: nothing here names a threshold. A rule fires
 -- for a subject (the team, or each ACTIVE BDR) when its condition, and its second condition
 -- if it has one, hold on as_of_metrics' figures.
@@ -133,7 +133,7 @@ final as (
 
     select
         {{ surrogate_key(['rule_key', "coalesce(bdr_id, 'team')", 'as_of_week']) }} as alert_id,
-        -- SPEC §7 names the column `rule`, a keyword to sqlfluff
+        -- Contract §7 names the column `rule`, a keyword to sqlfluff
         rule_key as rule,  -- noqa: RF04
         priority,
         case priority

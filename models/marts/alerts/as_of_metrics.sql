@@ -6,7 +6,7 @@
         ],
     )
 }}
--- The figures "as of now" that the scorecard, the forecast and the alert rules read (SPEC §5,
+-- The figures "as of now" that the scorecard, the forecast and the alert rules read (contract §5,
 -- §6): one row per subject (the team, and every BDR) x time window x metric, zero-filled.
 -- Team figures count every user's activity (its pipeline figures are pipeline_health's); a
 -- BDR's count their own, by the same definitions.
@@ -150,7 +150,7 @@ events as (
         1 as points
     from metric_events
     union all
-    -- the performance index (SPEC §5) as events too, each worth its metric's weight
+    -- the performance index (contract §5) as events too, each worth its metric's weight
     select
         bdr_id,
         'performance_index' as metric,

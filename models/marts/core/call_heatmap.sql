@@ -15,9 +15,9 @@
         ],
     )
 }}
--- Completed calls per BDR, local day and local hour (SPEC §5's activity heatmap): one row per
+-- Completed calls per BDR, local day and local hour (contract §5's activity heatmap): one row per
 -- cell with at least one call. Groups metric_events' calls_completed (as of as_of) of the
--- owners who are BDRs (per-BDR mart, SPEC §4). Incremental by BDR day (macros/metrics/
+-- owners who are BDRs (per-BDR mart, contract §4). Incremental by BDR day (macros/metrics/
 -- heatmap.sql): a run redoes the days of the events fct_events changed and of those as_of's
 -- move started or stopped counting; `--full-refresh` redoes every day in place.
 with

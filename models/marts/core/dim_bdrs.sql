@@ -1,5 +1,5 @@
 {{ config(indexes=[{'columns': ['bdr_id'], 'unique': True}]) }}
--- One row per user with role BDR (SPEC §7), active or not.
+-- One row per user with role BDR (contract §7), active or not.
 with
 
 users as (

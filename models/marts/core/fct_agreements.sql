@@ -7,7 +7,7 @@
         ],
     )
 }}
--- One row per agreement as of as_of (SPEC §4, §7): a live lead whose agreementDate is at or
+-- One row per agreement as of as_of (contract §4, §7): a live lead whose agreementDate is at or
 -- before as_of, with its partner list's due and sent dates and whether the list is overdue.
 -- The milestones and the overdue rule are int_leads_milestones'; this adds local calendars.
 with

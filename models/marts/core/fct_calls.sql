@@ -19,7 +19,7 @@
         ],
     )
 }}
--- One row per CALL activity on a live item (SPEC §7), with its status as of as_of.
+-- One row per CALL activity on a live item (contract §7), with its status as of as_of.
 -- Incremental on what staging changed (macros/metrics/calls.sql): a run redoes the calls
 -- changed since the last (their activity, item or lead, gone from the source included) and
 -- those whose status as_of's move can have changed; every call when the timezone changed or

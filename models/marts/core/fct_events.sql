@@ -22,7 +22,7 @@
         ],
     )
 }}
--- One row per countable event (SPEC §4), whatever as_of is: every completed call, every
+-- One row per countable event (contract §4), whatever as_of is: every completed call, every
 -- scheduled call (the as-of layer reads "upcoming" from it), every proposal, agreement, list
 -- out and valid sale, with its owner, its lead and its local calendar. The marts that count
 -- events group this table (filtered to as_of); none derives an event again. Which metric

@@ -6,10 +6,10 @@
         ],
     )
 }}
--- One row per list out as of as_of (SPEC §4, §7): a live lead whose partnerListSentDate is at
+-- One row per list out as of as_of (contract §4, §7): a live lead whose partnerListSentDate is at
 -- or before as_of, with its size and its sales (the lead's valid sales at or after the list
 -- went out, from int_leads_milestones). Revenue is null while the sales feed is absent or
--- empty (no sales known, SPEC §4; int_sales_feed_status), else 0 for a list with no sale.
+-- empty (no sales known, contract §4; int_sales_feed_status), else 0 for a list with no sale.
 with
 
 milestones as (

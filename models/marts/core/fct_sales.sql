@@ -7,7 +7,7 @@
         ],
     )
 }}
--- One row per valid sale as of as_of (SPEC §4, §7): amount > 0, sold at or before as_of, on a
+-- One row per valid sale as of as_of (contract §4, §7): amount > 0, sold at or before as_of, on a
 -- live item, attributed to its lead and that lead's BDR: fct_events' sales, through
 -- metric_events' as-of rule. Empty when the sales feed does not exist.
 with

@@ -1,10 +1,10 @@
 {{ config(materialized='view') }}
 -- Every event that counts as of as_of, once per metric of the seed metric_catalogue that
 -- counts it (a sale is one of `sales` and its amount one of `revenue`): the one place the
--- as-of rule of SPEC §3 meets the events. A `happened` metric counts events at or before
+-- as-of rule of contract §3 meets the events. A `happened` metric counts events at or before
 -- as_of; an `upcoming` one (calls upcoming) counts those after it that have not ended (been
 -- completed) by as_of. `metric_value` is 1 for a count and the amount for an amount;
--- `index_points` is what the event adds to the performance index (SPEC §5). A view: it costs
+-- `index_points` is what the event adds to the performance index (contract §5). A view: it costs
 -- the build nothing; one SELECT without a WITH (as the stg_ views), so PostgreSQL flattens it
 -- into the query that reads it and reaches fct_events through its indexes.
 select

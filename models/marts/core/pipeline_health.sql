@@ -1,4 +1,4 @@
--- Pipeline health as of as_of (SPEC §5): one row. Team figures, every user counted. Upcoming
+-- Pipeline health as of as_of (contract §5): one row. Team figures, every user counted. Upcoming
 -- calls come from fct_calls (call_status `upcoming` already means scheduled after as_of and
 -- not completed by it); proposals and partner lists from int_leads_milestones' flags. "Next
 -- week" is the whole local ISO week after as_of's, bounded by the UTC instants its Monday and

@@ -1,6 +1,6 @@
 {{ config(indexes=[{'columns': ['week_start']}]) }}
 -- One row per BDR per local ISO week, zero-filled from the BDR's first week of data to the
--- week of as_of (SPEC §7): the `bdr` scope of int_weekly_figures, where the events (as of
+-- week of as_of (contract §7): the `bdr` scope of int_weekly_figures, where the events (as of
 -- as_of), the performance index's weights and the pro-rated calls target are counted.
 -- (bdr_id, week_start) is the primary key, so BDR filters have its index already.
 with

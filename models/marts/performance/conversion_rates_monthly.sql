@@ -6,7 +6,7 @@
         ],
     )
 }}
--- Conversion rates by the cohort month of the earlier event (SPEC §5), counted as of as_of:
+-- Conversion rates by the cohort month of the earlier event (contract §5), counted as of as_of:
 -- one team row per month (bdr_id null) and one row per BDR per month of their spine. A lead
 -- belongs to its owner (assignedToId), who owns its proposals, agreements and lists.
 with

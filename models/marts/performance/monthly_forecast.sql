@@ -5,7 +5,7 @@
         ],
     )
 }}
--- Month-end projection of agreements and lists out for as_of's month (SPEC §5 "Forecast"),
+-- Month-end projection of agreements and lists out for as_of's month (contract §5 "Forecast"),
 -- for the team and each active BDR, beside the monthly target: the month-to-date count plus
 -- what is still to come, from two estimates:
 --   run rate: month-to-date count / business days elapsed x business days remaining;

@@ -1,4 +1,4 @@
--- One row per local month from the first month of data to the month of as_of (SPEC §5, §7).
+-- One row per local month from the first month of data to the month of as_of (contract §5, §7).
 -- Team figures count every user's activity; active_bdrs counts BDRs with any activity.
 -- No `indexes` config: month_start, the one column dashboards filter by, is the primary key.
 with

@@ -1,5 +1,5 @@
 -- One row per local ISO week for the team, from the team's first week of data to the week of
--- as_of: every user's events (SPEC §4: team figures count everyone) against the team's own
+-- as_of: every user's events (contract §4: team figures count everyone) against the team's own
 -- weekly calls target, pro-rated in the week of as_of. The `team` scope of
 -- int_weekly_figures, counted by the same rules as bdr_weekly_performance.
 -- No `indexes` config: week_start, the one column dashboards filter by, is the primary key.

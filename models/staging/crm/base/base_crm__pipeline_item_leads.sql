@@ -1,10 +1,10 @@
 {{ config(materialized='table') }}
--- Every raw crm."PipelineItem" id once, with the clean lead it belongs to (SPEC §2, §4): a
+-- Every raw crm."PipelineItem" id once, with the clean lead it belongs to (contract §2, §4): a
 -- clean lead belongs to itself, a clean partner contact to its clean sublist's parent, when
 -- that parent is a clean lead (base_crm__sublists rejects a sublist whose parent is not a
 -- lead). lead_id is null where there is none: the item's current version is rejected, or it
 -- is a partner contact whose sublist is unknown or rejected, or whose lead is rejected.
--- Soft deletion plays no part: activity on deleted items is clean and counts nowhere (SPEC §4).
+-- Soft deletion plays no part: activity on deleted items is clean and counts nowhere (contract §4).
 --
 -- Read by base_crm__activity_logs and base_sales_ext__sales, which reject what belongs to no
 -- lead (unmapped_lead) rather than let it vanish between staging and the marts; it is the

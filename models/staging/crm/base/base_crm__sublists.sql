@@ -22,7 +22,7 @@ source as (
 
 -- The current version of every raw item (clean or not): orphans are checked against every raw
 -- item id, not the clean ones, so that a rejected item does not cascade into rejected
--- sublists. A sublist's parent must be a lead (SPEC §2: the lead whose list went out); a
+-- sublists. A sublist's parent must be a lead (contract §2: the lead whose list went out); a
 -- parent that is itself a partner contact (the sublist's own, or one in a cycle of sublists)
 -- belongs to no lead.
 parent_items as (
