@@ -243,7 +243,19 @@ def sales_load(csv_file: Path) -> None:
     show_default=True,
     help="Seconds to wait for another build (CLI or Dagster) to end; 0: refuse at once.",
 )
-def build(as_of: str | None, full_refresh: bool, select: str | None, wait_seconds: float) -> None:
+@click.option(
+    "--target",
+    default=None,
+    help="The profile's dbt target: prod (the default: the schemas Superset, Slack and analysts "
+    "read) or dev (schemas of your own, dev_<user>_marts...).",
+)
+def build(
+    as_of: str | None,
+    full_refresh: bool,
+    select: str | None,
+    wait_seconds: float,
+    target: str | None,
+) -> None:
     """Run `dbt build` against the warehouse with the project's profile and vars.
 
     One build at a time per warehouse: a second one waits (--wait) or refuses, naming the
@@ -260,6 +272,7 @@ def build(as_of: str | None, full_refresh: bool, select: str | None, wait_second
         select=select,
         wait_seconds=wait_seconds,
         say=lambda line: click.echo(line, err=True),
+        target=target,
     )
 
 

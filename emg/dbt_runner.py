@@ -80,10 +80,13 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
-def run_dbt(args: list[str], as_of: datetime | None = None, **kwargs) -> int:
-    """`dbt ARGS` in the project folder, as of `as_of` (default: now, dbt's run start); dbt's
-    own progress goes to the terminal."""
-    command = [dbt_executable(), *args, *vars_args()]
+def run_dbt(
+    args: list[str], as_of: datetime | None = None, target: str | None = None, **kwargs
+) -> int:
+    """`dbt ARGS` in the project folder, as of `as_of` (default: now, dbt's run start), on the
+    profile's `target` (default: the profile's own, prod); dbt's own progress goes to the
+    terminal."""
+    command = [dbt_executable(), *args, *(["--target", target] if target else []), *vars_args()]
     env = dbt_env()
     if as_of is not None:
         env.update(as_of_env(as_of))
@@ -100,6 +103,7 @@ def build(
     select: str | None = None,
     wait_seconds: float = 0,
     say=print,
+    target: str | None = None,
 ) -> None:
     """`dbt build` holding the warehouse's build lock; a one-line EmgError when it fails.
 
@@ -116,7 +120,7 @@ def build(
     with build_lock(cli_builder(), wait_seconds, say):
         started = time.time()
         log_size = _size(dbt_log())
-        code = run_dbt(args, as_of=as_of)
+        code = run_dbt(args, as_of=as_of, target=target)
         if code != 0:
             if select and "does not match any enabled nodes" in _read_from(dbt_log(), log_size):
                 raise EmgError(
@@ -125,7 +129,7 @@ def build(
                 )
             raise EmgError(failure_summary("dbt build", code, started))
         if select:
-            restored = restore_views(as_of)
+            restored = restore_views(as_of, target)
             if restored:
                 say(
                     f"rebuilt {len(restored)} views the selection's tables had dropped: "
@@ -246,7 +250,7 @@ def missing_views() -> list[str]:
     return sorted(models[key]["name"] for key in wanted)
 
 
-def restore_views(as_of: datetime | None = None) -> list[str]:
+def restore_views(as_of: datetime | None = None, target: str | None = None) -> list[str]:
     """Rebuild the view models that have gone missing (views are cheap), and the
     missing models they read. Re-creating a view drops the views on it (dbt replaces a view
     with `drop ... cascade`), so this repeats until nothing is missing (a few rounds)."""
@@ -259,6 +263,7 @@ def restore_views(as_of: datetime | None = None) -> list[str]:
         code = run_dbt(
             ["build", "--select", *missing, "--resource-type", "model", "--resource-type", "seed"],
             as_of=as_of,
+            target=target,
             stdout=subprocess.DEVNULL,
         )
         if code != 0:

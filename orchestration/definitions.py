@@ -79,7 +79,9 @@ def defs() -> dg.Definitions:
         schedules=schedules(),
         sensors=[slack_on_run_failure],
         resources={
-            "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
+            "dbt": DbtCliResource(
+                project_dir=project, dbt_executable=dbt_executable(), target="prod"
+            ),
             "warehouse": WarehouseResource(),
             "slack": SlackResource(),
         },

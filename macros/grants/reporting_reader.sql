@@ -31,14 +31,26 @@
 {% macro grant_reporting_reader_usage(
     role='reporting_reader',
     readable_schemas=['marts'],
-    private_schemas=['crm', 'sales_ext', 'staging', 'intermediate', 'audit', 'seeds', 'ops']
+    private_schemas=['staging', 'intermediate', 'audit', 'seeds'],
+    other_private_schemas=['crm', 'sales_ext', 'ops']
 ) -%}
+    {#- the models' schemas as this target names them (generate_schema_name); the sources'
+        and ops's are not the models' and keep their names -#}
+    {%- set readable = [] -%}
+    {#- a developer's target (not prod) grants nothing: analysts read reviewed marts only -#}
+    {%- for schema in (readable_schemas if target.name == 'prod' else []) -%}
+        {%- do readable.append(generate_schema_name(schema, none) | trim) -%}
+    {%- endfor -%}
+    {%- set private = other_private_schemas[:] -%}
+    {%- for schema in private_schemas -%}
+        {%- do private.append(generate_schema_name(schema, none) | trim) -%}
+    {%- endfor -%}
     do $grant_usage$
     declare
         schema_name text;
     begin
         foreach schema_name in array array[
-            {%- for schema in private_schemas %}'{{ schema }}'{{ ', ' if not loop.last }}{% endfor -%}
+            {%- for schema in private %}'{{ schema }}'{{ ', ' if not loop.last }}{% endfor -%}
         ]::text[] loop
             if exists (select 1 from pg_catalog.pg_namespace where nspname = schema_name) then
                 execute format('revoke all on all tables in schema %I from {{ adapter.quote(role) }}', schema_name);
@@ -46,7 +58,7 @@
             end if;
         end loop;
         foreach schema_name in array array[
-            {%- for schema in readable_schemas %}'{{ schema }}'{{ ', ' if not loop.last }}{% endfor -%}
+            {%- for schema in readable %}'{{ schema }}'{{ ', ' if not loop.last }}{% endfor -%}
         ]::text[] loop
             if exists (select 1 from pg_catalog.pg_namespace where nspname = schema_name) then
                 execute format('grant usage on schema %I to {{ adapter.quote(role) }}', schema_name);

@@ -106,3 +106,41 @@ def test_generating_a_new_crm_keeps_the_staging_views_built_on_it(built, db):
     result = run_emg("crm", "generate", "--as-of", AS_OF)
     assert query(db, VIEWS) == before
     assert "rebuilt" in result.stderr
+
+
+PUBLIC_MARTS = ("fct_calls", "bdr_weekly_performance", "alerts")
+
+
+def _last_writes(db) -> dict[str, tuple]:
+    """Each mart's row count and newest writing transaction: a build that rewrites a row moves
+    the second, even where it writes the same values."""
+    return {
+        mart: query(db, f"select count(*), max(xmin::text::bigint) from marts.{mart}")[0]
+        for mart in PUBLIC_MARTS
+    }
+
+
+DROP_DEV_SCHEMAS = (
+    "do $$ declare s text; begin for s in select nspname from pg_namespace "
+    "where nspname like 'dev_alice%' loop execute format('drop schema %I cascade', s); "
+    "end loop; end $$"
+)
+
+
+def test_a_developers_build_writes_schemas_of_its_own_and_leaves_prod_alone(built, db):
+    before = _last_writes(db)
+    try:
+        run_emg("build", "--target", "dev", "--as-of", AS_OF, env={"USER": "Alice"})
+
+        assert _last_writes(db) == before  # prod's marts: not a row written
+        for mart in PUBLIC_MARTS:
+            [(dev_rows,)] = query(db, f"select count(*) from dev_alice_marts.{mart}")
+            assert dev_rows == before[mart][0]  # the same data, the same figures
+        readable = query(
+            db,
+            "select nspname from pg_namespace where nspname like 'dev_%' "
+            "and has_schema_privilege('reporting_reader', oid, 'usage')",
+        )
+        assert readable == []  # analysts read prod's marts only
+    finally:
+        query(db, DROP_DEV_SCHEMAS)
