@@ -4,8 +4,9 @@
 
 - hourly_refresh (every hour at :00, reporting timezone): observe the raw tables, then an
   incremental `dbt build` (incremental models merge what changed; tables and views are
-  rebuilt; every data test runs as an asset check; dbt's unit tests, which test the SQL
-  rather than the data, are left to the nightly build and CI), then post the alerts.
+  rebuilt; the data tests not tagged `nightly` run as asset checks; the nightly ones, which
+  read the whole history, and dbt's unit tests, which test the SQL rather than the data, are
+  left to the nightly build and CI), then post the alerts.
 - nightly_full_build (02:30 reporting time): the same with `--full-refresh`, so the
   incremental models are rebuilt from scratch once a day.
 The hourly build selects the whole project on purpose: rebuilding a table or view in

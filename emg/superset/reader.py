@@ -2,8 +2,8 @@
 `reporting_reader` (which the dbt build creates and lets read the marts and nothing else).
 
 Superset never connects as the warehouse's owner. The role's password is generated once into
-the state folder; on the embedded warehouse (trust auth on 127.0.0.1) it is not checked, on a
-server of your own it is.
+the state folder and checked like every login's (the embedded warehouse asks every connection
+for a password; so does a server of your own, as its pg_hba.conf says).
 """
 
 from __future__ import annotations
