@@ -54,15 +54,17 @@ demo: data build summary dagster superset ## everything set up and running on th
 	@echo "Dagster UI: http://127.0.0.1:$${EMG_DAGSTER_PORT:-3000} (make stop stops everything)"
 	@$(BIN)/python -c 'from emg.superset.instance import credentials; print(credentials())'
 
-# sqlfluff's dbt templater connects to the warehouse once, with the profile `emg build` uses.
-SQLFLUFF := eval "$$($(EMG) warehouse env)" && \
-	DBT_PROFILES_DIR="$$($(BIN)/python -c 'from emg.dbt_runner import profiles_dir; print(profiles_dir())')" \
-	$(BIN)/sqlfluff
+# sqlfluff's dbt templater connects to the warehouse once, with the profile `emg build` uses;
+# dbt-score reads the manifest of a `dbt parse` with the same profile.
+DBT_ENV := eval "$$($(EMG) warehouse env)" && \
+	DBT_PROFILES_DIR="$$($(BIN)/python -c 'from emg.dbt_runner import profiles_dir; print(profiles_dir())')"
+SQLFLUFF := $(DBT_ENV) $(BIN)/sqlfluff
 
-lint: warehouse ## ruff for Python, sqlfluff (dbt templater) for SQL
+lint: warehouse ## ruff for Python, sqlfluff (dbt templater) for SQL, dbt-score for dbt's metadata
 	$(BIN)/ruff check emg orchestration tests superset
 	$(BIN)/ruff format --check emg orchestration tests superset
 	$(SQLFLUFF) lint models tests --disable-progress-bar
+	$(DBT_ENV) $(BIN)/dbt-score lint --run-dbt-parse
 
 format: warehouse
 	$(BIN)/ruff check --fix emg orchestration tests superset

@@ -6,9 +6,11 @@ exit code 1.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -274,6 +276,31 @@ def build(
         say=lambda line: click.echo(line, err=True),
         target=target,
     )
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port on 127.0.0.1 (default EMG_DOCS_PORT, else 8080).",
+)
+def docs(port: int | None) -> None:
+    """Generate dbt's docs site (every model, column, test, exposure and the lineage, with the
+    warehouse's catalogue) and serve it on 127.0.0.1 until Ctrl-C."""
+    from emg import services
+    from emg.dbt_runner import failure_summary, run_dbt
+
+    port = port or settings.port("EMG_DOCS_PORT", 8080)
+    if not services.port_is_free("127.0.0.1", port):
+        raise EmgError(f"port {port} on 127.0.0.1 is taken; use --port or set EMG_DOCS_PORT")
+    started = time.time()
+    code = run_dbt(["docs", "generate"])
+    if code != 0:
+        raise EmgError(failure_summary("dbt docs generate", code, started))
+    click.echo(f"dbt docs: http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it stops
+        run_dbt(["docs", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-browser"])
 
 
 # --- alerts and Dagster --------------------------------------------------------------------

@@ -38,6 +38,7 @@ VARIABLES = (
     Variable("EMG_PG_PORT", "54329", "the embedded warehouse's TCP port"),
     Variable("EMG_DAGSTER_PORT", "3000", "`emg dagster start`: the Dagster UI's port"),
     Variable("EMG_SUPERSET_PORT", "8088", "`emg superset start`: Superset's port"),
+    Variable("EMG_DOCS_PORT", "8080", "`emg docs`: the port of dbt's docs site"),
     Variable("EMG_TIMEZONE", "the dbt var `reporting_timezone` (Europe/London)",
              "`emg build`, Dagster's builds and schedules, `emg alerts send`: passed to dbt "
              "as that var only when set"),

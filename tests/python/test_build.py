@@ -144,3 +144,41 @@ def test_a_developers_build_writes_schemas_of_its_own_and_leaves_prod_alone(buil
         assert readable == []  # analysts read prod's marts only
     finally:
         query(db, DROP_DEV_SCHEMAS)
+
+
+def test_emg_docs_serves_dbt_docs_with_the_catalogue_on_localhost_until_ctrl_c(built):
+    import signal
+    import socket
+
+    import requests
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [EMG, "docs", "--port", str(port)],
+        cwd=REPO,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "emg docs never answered"
+                time.sleep(1)
+        assert page.status_code == 200 and "dbt" in page.text
+        catalog = requests.get(f"http://127.0.0.1:{port}/catalog.json", timeout=10).json()
+        assert "model.emg.fct_calls" in catalog["nodes"]  # read from the warehouse itself
+        manifest = requests.get(f"http://127.0.0.1:{port}/manifest.json", timeout=10).json()
+        assert "exposure.emg.overview_dashboard" in manifest["exposures"]
+    finally:
+        server.send_signal(signal.SIGINT)
+        code = server.wait(timeout=30)
+    assert code == 0 and "Traceback" not in server.stderr.read()

@@ -50,3 +50,13 @@ def test_build_with_the_warehouse_down_says_how_to_start_it(tmp_path):
 def test_an_unknown_option_is_one_line():
     result = run_emg("build", "--selekt", "x", check=False)
     assert_one_line(result, "--selekt", "emg build --help")
+
+
+def test_emg_docs_on_a_taken_port_is_one_line():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_emg("docs", "--port", str(taken.getsockname()[1]), check=False)
+    assert_one_line(result, "is taken", "EMG_DOCS_PORT")

@@ -38,17 +38,18 @@ def defs() -> dg.Definitions:
 FAILURES_PATH = "/services/T0EMG/B0EMG/failur3s"
 
 
-def test_definitions_load_and_validate():
+def test_dg_check_defs_loads_and_validates_the_code_location():
+    venv_bin = Path(sys.executable).parent  # as `source .venv/bin/activate` would
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate"]
-        + ["-m", "orchestration.definitions"],
+        [str(venv_bin / "dg"), "check", "defs"],
         capture_output=True,
         text=True,
         cwd=REPO,
+        env={**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}"},
         timeout=300,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Validation successful" in result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "All definitions loaded successfully" in result.stdout + result.stderr
 
 
 def test_importing_the_code_location_writes_nothing_and_runs_no_dbt(tmp_path):

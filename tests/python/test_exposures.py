@@ -1,0 +1,34 @@
+"""dbt's exposures say what the dashboards read, so `dbt ls --select +exposure:...` is right."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from conftest import REPO
+
+from emg.superset.bundle import FILTER_DATASETS, load_spec
+
+REF = re.compile(r"^ref\('([a-z0-9_]+)'\)$")
+
+
+def _dashboard_exposures() -> dict[str, set[str]]:
+    """Each dashboard exposure's slug (from its URL) and the marts it depends on."""
+    document = yaml.safe_load((REPO / "models" / "exposures.yml").read_text())
+    exposures = {}
+    for exposure in document["exposures"]:
+        if exposure["type"] != "dashboard":
+            continue
+        slug = re.search(r"/superset/dashboard/([a-z0-9-]+)/$", exposure["url"]).group(1)
+        exposures[slug] = {REF.match(ref).group(1) for ref in exposure["depends_on"]}
+    return exposures
+
+
+def test_each_dashboard_exposure_depends_on_exactly_the_marts_its_charts_and_filters_read():
+    spec = load_spec(REPO / "superset")
+    read = {
+        board.slug: {spec.datasets[chart.dataset].mart for chart in board.charts()}
+        | set(FILTER_DATASETS.values())  # the BDR and category filters' option lists
+        for board in spec.dashboards
+    }
+    assert _dashboard_exposures() == read
