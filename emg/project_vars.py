@@ -55,3 +55,27 @@ def plausible_window(written_at: datetime, project_file: Path | None = None) -> 
         latest=written_at.astimezone(UTC) + timedelta(days=days_ahead),
         days_ahead=days_ahead,
     )
+
+
+@dataclass(frozen=True)
+class TrafficLightRatios:
+    """The shares of its target a value needs for a green or an amber light (the dbt vars
+    traffic_light_green_ratio and traffic_light_amber_ratio, as the marts' `status` uses them)."""
+
+    green: float
+    amber: float
+
+
+def traffic_light_ratios(project_file: Path | None = None) -> TrafficLightRatios:
+    """The traffic-light ratios of dbt_project.yml (or of `project_file`)."""
+    values = dbt_vars(project_file)
+    try:
+        return TrafficLightRatios(
+            green=float(values["traffic_light_green_ratio"]),
+            amber=float(values["traffic_light_amber_ratio"]),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise EmgError(
+            "dbt_project.yml needs the vars traffic_light_green_ratio and "
+            f"traffic_light_amber_ratio (numbers such as 0.8) ({type(err).__name__}: {err})"
+        ) from None

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 
 import pytest
 import yaml
 from conftest import REPO
 
-from emg.superset import bundle
+from emg.errors import EmgError
+from emg.project_vars import dbt_vars
+from emg.superset.bundle import build_files, build_from_project, to_zip
+from emg.superset.dashboards import AMBER, GREEN, RED, bundle_chart_ids, filter_applies
 from emg.superset.docs import read_models
 from emg.superset.scopes import charts_in_scope
+from emg.superset.spec import load_spec, stable_uuid, validate
 
 URI = "postgresql+psycopg2://superset_reader:XXXXXXXXXX@127.0.0.1:5432/emg"
 SLUGS = {"overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health"}
@@ -19,7 +24,7 @@ SLUGS = {"overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health"}
 
 @pytest.fixture(scope="module")
 def spec():
-    return bundle.load_spec(REPO / "superset")
+    return load_spec(REPO / "superset")
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +34,11 @@ def models():
 
 @pytest.fixture(scope="module")
 def files(spec, models):
-    return bundle.build_files(spec, models, URI)
+    return build_files(spec, models, URI)
 
 
 def test_spec_is_valid_against_the_documented_marts(spec, models):
-    assert bundle.validate(spec, models) == []
+    assert validate(spec, models) == []
 
 
 def test_dashboards_have_the_slugs_slack_alerts_link_to(spec):
@@ -41,17 +46,17 @@ def test_dashboards_have_the_slugs_slack_alerts_link_to(spec):
 
 
 def test_building_twice_gives_the_same_bytes_and_uuids(spec, models):
-    first = bundle.to_zip(bundle.build_files(spec, models, URI))
-    second = bundle.to_zip(bundle.build_files(bundle.load_spec(REPO / "superset"), models, URI))
+    first = to_zip(build_files(spec, models, URI))
+    second = to_zip(build_files(load_spec(REPO / "superset"), models, URI))
     assert first == second
     overview = next(board for board in spec.dashboards if board.slug == "overview")
-    assert overview.uuid == bundle.stable_uuid("dashboard", "overview")
-    uuids = [doc["uuid"] for doc in bundle.build_files(spec, models, URI).values() if "uuid" in doc]
+    assert overview.uuid == stable_uuid("dashboard", "overview")
+    uuids = [doc["uuid"] for doc in build_files(spec, models, URI).values() if "uuid" in doc]
     assert len(uuids) == len(set(uuids))
 
 
 def test_zip_holds_the_import_format_with_one_dataset_per_mart_used(files):
-    archive = zipfile.ZipFile(io.BytesIO(bundle.to_zip(files)))
+    archive = zipfile.ZipFile(io.BytesIO(to_zip(files)))
     names = archive.namelist()
     assert "emg_dashboards/metadata.yaml" in names
     assert yaml.safe_load(archive.read("emg_dashboards/metadata.yaml"))["type"] == "Dashboard"
@@ -79,7 +84,7 @@ def test_doc_blocks_are_resolved_in_descriptions(files):
 
 
 def test_the_bundle_never_holds_the_readers_password(files):
-    text = bundle.to_zip(files)
+    text = to_zip(files)
     database = files["databases/emg_warehouse.yaml"]
     assert ":XXXXXXXXXX@" in database["sqlalchemy_uri"]
     assert b"superset_reader:XXXXXXXXXX@" in zipfile.ZipFile(io.BytesIO(text)).read(
@@ -89,23 +94,21 @@ def test_the_bundle_never_holds_the_readers_password(files):
 
 
 def test_every_dashboard_has_date_bdr_and_category_filters_scoped_by_column(spec, models, files):
-    ids = bundle.bundle_chart_ids(spec)
+    ids = bundle_chart_ids(spec)
     for board in spec.dashboards:
         filters = files[f"dashboards/{board.slug}.yaml"]["metadata"]["native_filter_configuration"]
         assert [f["name"] for f in filters] == ["Date range", "BDR", "Category"]
         by_name = {f["name"]: f for f in filters}
         for name, kind in (("Date range", "time"), ("BDR", "bdr_name"), ("Category", "category")):
             expected = sorted(
-                ids[c.key]
-                for c in board.charts()
-                if not bundle.filter_applies(kind, c, spec, models)
+                ids[c.key] for c in board.charts() if not filter_applies(kind, c, spec, models)
             )
             assert by_name[name]["scope"]["excluded"] == expected, (board.slug, name)
         assert by_name["BDR"]["controlValues"]["multiSelect"] is True
 
 
 def test_bdr_filter_reaches_the_leaderboard_and_heatmap(spec, files):
-    ids = bundle.bundle_chart_ids(spec)
+    ids = bundle_chart_ids(spec)
     for slug, key in (
         ("bdr-leaderboard", "leaderboard_table"),
         ("activity-heatmap", "heatmap_weekday_hour"),
@@ -127,8 +130,7 @@ def test_every_chart_a_filter_does_not_reach_says_why(spec, models):
         for board in spec.dashboards
         for chart in board.charts()
         for kind, words in FILTER_WORDS.items()
-        if not bundle.filter_applies(kind, chart, spec, models)
-        and words not in (chart.description or "")
+        if not filter_applies(kind, chart, spec, models) and words not in (chart.description or "")
     ]
     assert silent == []
 
@@ -142,7 +144,7 @@ def test_every_filter_reaches_every_event_chart(spec, models):
     assert len(on_events) >= 5
     for chart in on_events:
         for kind in FILTER_WORDS:
-            assert bundle.filter_applies(kind, chart, spec, models), (chart.key, kind)
+            assert filter_applies(kind, chart, spec, models), (chart.key, kind)
 
 
 def test_event_metrics_are_generated_from_the_metric_catalogue(spec):
@@ -172,8 +174,59 @@ def test_charts_in_scope_follow_excluded_after_ids_are_remapped():
     assert metadata["native_filter_configuration"][0]["chartsInScope"] == [1, 3]  # not mutated
 
 
+TRAFFIC_LIGHT_CHARTS = (
+    "overview_kpi_calls_week",
+    "overview_kpi_agreements_month",
+    "leaderboard_table",
+)
+
+
+def thresholds(rules: list[dict]) -> tuple[float, float]:
+    """(green, amber) of a chart's traffic-light rules, checked to be one pair throughout."""
+    red, amber, green = rules
+    assert red["targetValue"] == amber["targetValueLeft"]
+    assert amber["targetValueRight"] == green["targetValue"]
+    return green["targetValue"], red["targetValue"]
+
+
 def test_kpi_cards_and_leaderboard_carry_traffic_lights(files):
-    for key in ("overview_kpi_calls_week", "overview_kpi_agreements_month", "leaderboard_table"):
+    ratios = dbt_vars(REPO / "dbt_project.yml")
+    expected = (ratios["traffic_light_green_ratio"], ratios["traffic_light_amber_ratio"])
+    for key in TRAFFIC_LIGHT_CHARTS:
         rules = files[f"charts/{key}.yaml"]["params"]["conditional_formatting"]
-        assert [rule["colorScheme"] for rule in rules] == [bundle.RED, bundle.AMBER, bundle.GREEN]
+        assert [rule["colorScheme"] for rule in rules] == [RED, AMBER, GREEN]
+        assert thresholds(rules) == expected
     assert files["charts/heatmap_weekday_hour.yaml"]["viz_type"] == "heatmap_v2"
+
+
+def project_with_vars(tmp_path, **changes):
+    """A copy of the project's superset/, models/ and seeds/ beside a dbt_project.yml whose
+    vars are the repository's with `changes` (None: the var removed)."""
+    for folder in ("superset", "models", "seeds"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    project = yaml.safe_load((REPO / "dbt_project.yml").read_text())
+    for name, value in changes.items():
+        if value is None:
+            del project["vars"][name]
+        else:
+            project["vars"][name] = value
+    (tmp_path / "dbt_project.yml").write_text(yaml.safe_dump(project))
+    return tmp_path
+
+
+def test_traffic_lights_follow_the_dbt_vars(tmp_path):
+    """The charts turn green and amber at the ratios the marts' `status` uses: dbt_project.yml's
+    vars, read when the bundle is built (no number of their own in the Python)."""
+    project = project_with_vars(
+        tmp_path, traffic_light_green_ratio=0.95, traffic_light_amber_ratio=0.6
+    )
+    files = build_from_project(project, URI)
+    for key in TRAFFIC_LIGHT_CHARTS:
+        rules = files[f"charts/{key}.yaml"]["params"]["conditional_formatting"]
+        assert thresholds(rules) == (0.95, 0.6), key
+
+
+def test_the_bundle_needs_the_traffic_light_vars(tmp_path):
+    project = project_with_vars(tmp_path, traffic_light_amber_ratio=None)
+    with pytest.raises(EmgError, match="traffic_light_amber_ratio"):
+        build_from_project(project, URI)

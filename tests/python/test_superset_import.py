@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from conftest import REPO, query, run_emg
 
-from emg.superset import bundle
 from emg.superset.api import Superset
+from emg.superset.bundle import build_from_project, to_zip
 from emg.superset.instance import reader_password
 from emg.superset.reader import sqlalchemy_uri
 from emg.superset.server import database_file_in_zip, sync_filter_scopes
@@ -116,9 +116,9 @@ def test_filter_scopes_stay_right_when_chart_ids_change_on_import(superset_serve
     (as with a bundle exported elsewhere). Superset remaps scope.excluded, not chartsInScope;
     after the import the two agree again and each filter reaches exactly the charts whose
     dataset has its column."""
-    files = bundle.build_from_project(REPO, sqlalchemy_uri(masked=True), first_chart_id=5000)
+    files = build_from_project(REPO, sqlalchemy_uri(masked=True), first_chart_id=5000)
     passwords = {database_file_in_zip(files): reader_password()}
-    superset_api.import_dashboards(bundle.to_zip(files), passwords)
+    superset_api.import_dashboards(to_zip(files), passwords)
     raw = json.loads(superset_api.dashboard("overview")["json_metadata"])
     stale = [f["chartsInScope"] for f in raw["native_filter_configuration"]]
     assert any(chart >= 5000 for ids in stale for chart in ids), "the import bug is gone?"

@@ -1,0 +1,117 @@
+"""Superset's datasets, one per mart the dashboards use: the spec's dataset with the mart's
+columns, types and descriptions from the dbt docs, its metrics, and for a dataset that adds
+the BDR's name the SQL that joins it in (pure)."""
+
+from __future__ import annotations
+
+from emg.superset.docs import Model
+from emg.superset.spec import BDR_COLUMN, VERSION, DatasetSpec, Spec
+
+# The schema of the marts, the only one Superset reads.
+SCHEMA = "marts"
+
+_TYPES = {
+    "text": "TEXT",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP WITHOUT TIME ZONE",
+}
+
+
+def superset_type(dbt_type: str) -> str:
+    base = dbt_type.split("(")[0].strip().lower()
+    if base == "numeric":
+        return "NUMERIC"
+    return _TYPES.get(base, base.upper())
+
+
+def dataset_sql(dataset: DatasetSpec, models: dict[str, Model]) -> str | None:
+    """For datasets that add the BDR's name: the mart left-joined to dim_bdrs."""
+    if not dataset.bdr_name or BDR_COLUMN in {c.name for c in models[dataset.mart].columns}:
+        return None
+    return (
+        f"select m.*, b.bdr_name from {SCHEMA}.{dataset.mart} as m "
+        f"left join {SCHEMA}.dim_bdrs as b on b.bdr_id = m.bdr_id"
+    )
+
+
+# Labels shown in charts and exports where "Column name" capitalisation would be wrong.
+COLUMN_LABELS = {"bdr_name": "BDR", "bdr_id": "BDR id", "kpi_label": "KPI", "kpi": "KPI key"}
+
+
+def column_label(name: str) -> str:
+    return COLUMN_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def _column(name: str, data_type: str, description: str, expression: str | None = None) -> dict:
+    kind = superset_type(data_type)
+    return {
+        "column_name": name,
+        "verbose_name": column_label(name),
+        "is_dttm": kind in ("DATE", "TIMESTAMP WITHOUT TIME ZONE"),
+        "is_active": True,
+        "type": kind,
+        "advanced_data_type": None,
+        "groupby": True,
+        "filterable": True,
+        "expression": expression,
+        "description": description or None,
+        "python_date_format": None,
+        "extra": None,
+    }
+
+
+def dataset_config(spec: Spec, dataset: DatasetSpec, models: dict[str, Model]) -> dict:
+    model = models[dataset.mart]
+    columns = [_column(c.name, c.data_type, c.description) for c in model.columns]
+    if dataset.bdr_name and BDR_COLUMN not in {c.name for c in model.columns}:
+        source = models["dim_bdrs"].column(BDR_COLUMN)
+        columns.append(_column(BDR_COLUMN, source.data_type, source.description))
+    for calculated in dataset.calculated_columns:
+        columns.append(
+            _column(
+                calculated["name"],
+                calculated.get("type", "TEXT"),
+                calculated.get("description", ""),
+                expression=" ".join(calculated["sql"].split()),
+            )
+        )
+    metrics = [
+        {
+            "metric_name": metric["name"],
+            "verbose_name": metric.get("label"),
+            "metric_type": None,
+            "expression": " ".join(str(metric["sql"]).split()),
+            "description": metric.get("description"),
+            "d3format": metric.get("format"),
+            "currency": None,
+            "extra": {"warning_markdown": ""},
+            "warning_text": None,
+        }
+        for metric in dataset.metrics
+    ]
+    return {
+        "table_name": dataset.mart,
+        "main_dttm_col": dataset.time_column,
+        "description": model.description or None,
+        "default_endpoint": None,
+        "offset": 0,
+        "cache_timeout": None,
+        "catalog": None,
+        "schema": SCHEMA,
+        "sql": dataset_sql(dataset, models),
+        "params": None,
+        "template_params": None,
+        "filter_select_enabled": True,
+        "fetch_values_predicate": None,
+        "extra": None,
+        "normalize_columns": False,
+        "always_filter_main_dttm": False,
+        "uuid": dataset.uuid,
+        "metrics": metrics,
+        "columns": columns,
+        "version": VERSION,
+        "database_uuid": spec.database_uuid,
+    }
