@@ -29,8 +29,9 @@ from emg.bench.questions import QUESTIONS, params
 from emg.build_lock import build_lock
 from emg.dbt_runner import reporting_timezone, run_dbt, run_results_file
 from emg.errors import EmgError
+from emg.simulator.dataset import SimConfig
+from emg.simulator.generate import generate
 from emg.simulator.load import csv_chunks, replace_tables
-from emg.simulator.model import SimConfig, generate
 from emg.simulator.tables import COLUMNS, CRM_TABLES, QUALIFIED
 
 AS_OF = datetime(2026, 11, 25, 15, tzinfo=UTC)  # a Wednesday afternoon, London time

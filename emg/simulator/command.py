@@ -15,10 +15,11 @@ from rich.console import Console
 
 from emg import warehouse
 from emg.errors import EmgError
+from emg.simulator.dataset import Dataset, SimConfig
 from emg.simulator.defects import Defect, describe, inject
 from emg.simulator.export import write_sales_csv
+from emg.simulator.generate import generate
 from emg.simulator.load import LoadStats, replace_tables, unknown_enum_values
-from emg.simulator.model import Dataset, SimConfig, generate
 from emg.simulator.tables import ENUM_SHAPES
 
 log = logging.getLogger(__name__)

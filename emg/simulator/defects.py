@@ -19,8 +19,8 @@ from datetime import UTC
 from decimal import Decimal
 
 from emg.simulator.clock import days, ms
+from emg.simulator.dataset import Dataset
 from emg.simulator.ids import IdMaker
-from emg.simulator.model import Dataset
 from emg.simulator.tables import index
 
 log = logging.getLogger(__name__)

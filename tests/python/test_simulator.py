@@ -14,8 +14,9 @@ from conftest import query, run_emg
 from emg import warehouse as wh
 from emg.errors import EmgError
 from emg.simulator import cli_generate, command
+from emg.simulator.dataset import SimConfig
 from emg.simulator.defects import KINDS
-from emg.simulator.model import SimConfig, generate
+from emg.simulator.generate import generate
 from emg.simulator.tables import (
     ACTIVITY_TYPES,
     ENUM_COLUMNS,

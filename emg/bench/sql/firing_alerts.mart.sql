@@ -1,0 +1,1 @@
+select rule, bdr_id, metric_value from marts.alerts order by 1, 2
