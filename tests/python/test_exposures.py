@@ -7,7 +7,8 @@ import re
 import yaml
 from conftest import REPO
 
-from emg.superset.bundle import FILTER_DATASETS, load_spec
+from emg.superset.dashboards import FILTER_DATASETS
+from emg.superset.spec import load_spec
 
 REF = re.compile(r"^ref\('([a-z0-9_]+)'\)$")
 
