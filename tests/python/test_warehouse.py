@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 from conftest import run_emg
 
-from emg import warehouse as wh
+from emg.warehouse.embedded import postgres_bin
 
 PORT = "54351"
 
@@ -136,7 +136,20 @@ def _connect_as_other_os_user(host: str, user: str) -> subprocess.CompletedProce
     """The warehouse's own psql, run by another OS user with no password file (-w: never
     prompt). It lies where the server's own user can reach it, so that user can too."""
     return subprocess.run(
-        [wh._bin("psql"), "-w", "-h", host, "-p", PORT, "-U", user, "-d", "emg", "-c", "select 1"],
+        [
+            postgres_bin("psql"),
+            "-w",
+            "-h",
+            host,
+            "-p",
+            PORT,
+            "-U",
+            user,
+            "-d",
+            "emg",
+            "-c",
+            "select 1",
+        ],
         user=OTHER_USER,
         env={"PATH": "/usr/bin:/bin", "HOME": "/"},
         cwd="/",
