@@ -24,8 +24,8 @@ from emg.simulator.tables import (
     CRM_TABLES,
     ENUM_COLUMNS,
     ENUM_SHAPES,
-    ENUM_TYPES,
     QUALIFIED,
+    enum_types,
 )
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
@@ -69,15 +69,23 @@ def unknown_enum_values(tables: dict[str, list[tuple]]) -> dict[str, list[str]]:
     found: dict[str, set[str]] = {}
     for (table, column), type_name in ENUM_COLUMNS.items():
         position = COLUMNS[table].index(column)
-        known = ENUM_TYPES[type_name]
+        known = enum_types()[type_name]
         values = {row[position] for row in tables.get(table, ())} - {None, *known}
         if values:
             found.setdefault(type_name, set()).update(values)
-    return {type_name: sorted(found[type_name]) for type_name in ENUM_TYPES if type_name in found}
+    return {type_name: sorted(found[type_name]) for type_name in enum_types() if type_name in found}
 
 
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def enum_type_statements() -> list[str]:
+    """`create type` for each of Prisma's enums, with the values of the dbt var crm_enums."""
+    return [
+        f'create type crm."{type_name}" as enum ({", ".join(_literal(v) for v in values)})'
+        for type_name, values in enum_types().items()
+    ]
 
 
 def enum_shape_statements(tables: dict[str, list[tuple]], enum_columns: str) -> list[str]:
@@ -102,7 +110,7 @@ def enum_shape_statements(tables: dict[str, list[tuple]], enum_columns: str) -> 
     by_table: dict[str, list[str]] = {}
     for table, column in ENUM_COLUMNS:
         by_table.setdefault(table, []).append(f'alter column "{column}" type text')
-    types = ", ".join(f'crm."{type_name}"' for type_name in ENUM_TYPES)
+    types = ", ".join(f'crm."{type_name}"' for type_name in enum_types())
     return [
         *(
             f"alter table {QUALIFIED[table]} {', '.join(changes)}"
@@ -154,6 +162,9 @@ def replace_tables(
             }
             cur.execute("set local lock_timeout = '60s'")
             cur.execute("drop schema if exists crm cascade")
+            cur.execute("create schema crm")
+            for statement in enum_type_statements():
+                cur.execute(statement)
             cur.execute((SQL_DIR / "raw_schema.sql").read_text())
             for statement in shape:
                 cur.execute(statement)

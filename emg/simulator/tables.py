@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
+from emg.errors import EmgError
+from emg.project_vars import dbt_vars
+
 COLUMNS: dict[str, tuple[str, ...]] = {
     "User": ("id", "name", "email", "role", "team", "isActive", "createdAt", "updatedAt"),
     "PipelineItem": (
@@ -63,37 +68,27 @@ def index(table: str) -> dict[str, int]:
     return {name: position for position, name in enumerate(COLUMNS[table])}
 
 
-ROLES = ("BDR", "LEAD_GEN", "MANAGER", "ADMIN")
-STATUSES = (
-    "LEAD",
-    "CALL_BOOKED",
-    "CALL_CONDUCTED",
-    "PROPOSAL_SENT",
-    "PROPOSAL_FOLLOW_UP",
-    "AGREEMENT_SIGNED",
-    "PARTNER_LIST_SENT",
-    "SOLD",
-    "LIST_OUT_NOT_SOLD",
-    "FREE_QA_OFFERED",
-    "LOST",
-)
-ACTIVITY_TYPES = ("CALL", "EMAIL", "MEETING", "NOTE", "STATUS_CHANGE")
-OUTCOMES = ("COMPLETED", "NO_SHOW", "CANCELLED", "RESCHEDULED")
-METRICS = ("CALLS_COMPLETED", "AGREEMENTS", "LISTS_OUT", "UPCOMING_CALLS", "SALES")
-PERIODS = ("WEEK", "MONTH")
-
 # Prisma's enums (contract §2): the PostgreSQL enum type Prisma Migrate creates for each (named
-# after the Prisma schema's enum, quoted PascalCase, in schema crm like the tables), its
-# values in declaration order, and the columns of that type. emg/sql/raw_schema.sql
-# spells the same types out.
-ENUM_TYPES: dict[str, tuple[str, ...]] = {
-    "Role": ROLES,
-    "PipelineStatus": STATUSES,
-    "ActivityType": ACTIVITY_TYPES,
-    "ActivityOutcome": OUTCOMES,
-    "KpiMetric": METRICS,
-    "KpiPeriod": PERIODS,
-}
+# after the Prisma schema's enum, quoted PascalCase, in schema crm like the tables) and the
+# columns of that type. Their values are the dbt var crm_enums (dbt_project.yml), the one list
+# that staging checks raw values against too.
+ENUM_TYPE_NAMES = ("Role", "PipelineStatus", "ActivityType", "ActivityOutcome", "KpiMetric",
+                   "KpiPeriod")  # fmt: skip
+
+
+@functools.cache
+def enum_types() -> dict[str, tuple[str, ...]]:
+    """Each enum type's values, in declaration order, from the dbt var crm_enums."""
+    configured = dbt_vars().get("crm_enums")
+    try:
+        return {name: tuple(str(value) for value in configured[name]) for name in ENUM_TYPE_NAMES}
+    except (KeyError, TypeError):
+        raise EmgError(
+            "dbt_project.yml needs the var crm_enums: a list of values for each of "
+            + ", ".join(ENUM_TYPE_NAMES)
+        ) from None
+
+
 ENUM_COLUMNS: dict[tuple[str, str], str] = {
     ("User", "role"): "Role",
     ("PipelineItem", "status"): "PipelineStatus",

@@ -4,37 +4,11 @@
 -- UTC, integers integer, ids text. A replica carries no constraints: duplicates, orphans and
 -- nulls can arrive, and staging sorts them out (contract §8).
 --
--- This is the shape a logical replica or a restore keeps. `emg crm generate --enum-columns
--- text` turns the enum columns into text afterwards, as most replication tools write them
--- (emg/simulator/load.py); the values of each type are those of
--- emg/simulator/tables.py.
+-- This is the shape a logical replica or a restore keeps. The enum types are created first,
+-- with the values of the dbt var crm_enums (emg/simulator/load.py); `emg crm generate
+-- --enum-columns text` turns the enum columns into text afterwards, as most replication tools
+-- write them.
 create schema if not exists crm;
-
-create type crm."Role" as enum ('BDR', 'LEAD_GEN', 'MANAGER', 'ADMIN');
-
-create type crm."PipelineStatus" as enum (
-    'LEAD',
-    'CALL_BOOKED',
-    'CALL_CONDUCTED',
-    'PROPOSAL_SENT',
-    'PROPOSAL_FOLLOW_UP',
-    'AGREEMENT_SIGNED',
-    'PARTNER_LIST_SENT',
-    'SOLD',
-    'LIST_OUT_NOT_SOLD',
-    'FREE_QA_OFFERED',
-    'LOST'
-);
-
-create type crm."ActivityType" as enum ('CALL', 'EMAIL', 'MEETING', 'NOTE', 'STATUS_CHANGE');
-
-create type crm."ActivityOutcome" as enum ('COMPLETED', 'NO_SHOW', 'CANCELLED', 'RESCHEDULED');
-
-create type crm."KpiMetric" as enum (
-    'CALLS_COMPLETED', 'AGREEMENTS', 'LISTS_OUT', 'UPCOMING_CALLS', 'SALES'
-);
-
-create type crm."KpiPeriod" as enum ('WEEK', 'MONTH');
 
 create table crm."User" (
     "id" text,

@@ -18,17 +18,16 @@ from emg.simulator.dataset import SimConfig
 from emg.simulator.defects import KINDS
 from emg.simulator.generate import generate
 from emg.simulator.tables import (
-    ACTIVITY_TYPES,
     ENUM_COLUMNS,
-    ENUM_TYPES,
-    METRICS,
-    OUTCOMES,
-    PERIODS,
     QUALIFIED,
-    ROLES,
-    STATUSES,
     TABLES,
+    enum_types,
 )
+
+ENUM_TYPES = enum_types()  # the dbt var crm_enums
+ROLES, STATUSES = ENUM_TYPES["Role"], ENUM_TYPES["PipelineStatus"]
+ACTIVITY_TYPES, OUTCOMES = ENUM_TYPES["ActivityType"], ENUM_TYPES["ActivityOutcome"]
+METRICS, PERIODS = ENUM_TYPES["KpiMetric"], ENUM_TYPES["KpiPeriod"]
 
 AS_OF = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday afternoon, after the DST change
 SUMMER_AS_OF = datetime(2026, 7, 1, 22, 30, tzinfo=UTC)  # late on a Wednesday, summer time

@@ -116,11 +116,11 @@ flagged as (
 
         ----------  data-quality flags
         coalesce(
-            repaired.activity_type not in ('CALL', 'EMAIL', 'MEETING', 'NOTE', 'STATUS_CHANGE'),
+            repaired.activity_type not in {{ crm_enum_values('ActivityType') }},
             false
         ) as has_unknown_type,
         coalesce(
-            repaired.outcome not in ('COMPLETED', 'NO_SHOW', 'CANCELLED', 'RESCHEDULED'),
+            repaired.outcome not in {{ crm_enum_values('ActivityOutcome') }},
             false
         ) as has_unknown_outcome,
         coalesce(

@@ -49,10 +49,10 @@ flagged as (
 
         ----------  data-quality flags
         coalesce(
-            metric not in ('CALLS_COMPLETED', 'AGREEMENTS', 'LISTS_OUT', 'UPCOMING_CALLS', 'SALES'),
+            metric not in {{ crm_enum_values('KpiMetric') }},
             false
         ) as has_unknown_metric,
-        coalesce(period not in ('WEEK', 'MONTH'), false) as has_unknown_period,
+        coalesce(period not in {{ crm_enum_values('KpiPeriod') }}, false) as has_unknown_period,
 
         ----------  why the row is rejected (null: it is clean)
         case

@@ -66,7 +66,7 @@ flagged as (
             as created_at,
         user_role = 'BDR' as is_bdr,
         coalesce(
-            user_role not in ('BDR', 'LEAD_GEN', 'MANAGER', 'ADMIN'),
+            user_role not in {{ crm_enum_values('Role') }},
             false
         ) as has_unknown_role,
         coalesce(
