@@ -66,7 +66,13 @@ class EmgDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-translator = EmgDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+# dbt's tests are asset checks: those of the models on the models, those of the sources
+# (freshness aside) on the raw tables' external assets.
+translator = EmgDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True, enable_source_tests_as_checks=True
+    )
+)
 
 
 class DbtBuildConfig(dg.Config):
@@ -117,7 +123,9 @@ def dbt_build_assets(project: DbtProject) -> dg.AssetsDefinition:
             build_lock(holder, config.lock_wait_seconds, context.log.info),
             settings.variable_set(*as_of_env(as_of).popitem()),
         ):
-            yield from dbt.cli(args, context=context).stream()
+            # each table's row count as `dagster/row_count` on its materialization (one
+            # count(*) per model after it is built), so the UI charts a model's size over time
+            yield from dbt.cli(args, context=context).stream().fetch_row_counts()
 
     return emg_dbt_assets
 

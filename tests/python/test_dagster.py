@@ -80,6 +80,8 @@ def test_assets_are_grouped_by_layer_with_tests_as_checks_and_sources_observed(d
     assert "staging/stg_crm__activity_logs" in groups["staging"]
     assert groups["alerts"] == {"slack_alerts"}
     assert len(list(graph.asset_check_keys)) > 100  # dbt's tests, as asset checks
+    checked = {key.asset_key for key in graph.asset_check_keys}
+    assert dg.AssetKey(["crm", "ActivityLog"]) in checked  # the sources' tests check the sources
     activity = graph.get(dg.AssetKey(["crm", "ActivityLog"]))
     policy = activity.freshness_policy
     assert policy.fail_window.to_timedelta() == timedelta(hours=96)
@@ -136,6 +138,13 @@ def test_the_hourly_job_builds_the_whole_graph_and_posts_the_alerts(
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     dbt_keys = set(defs.get_assets_def(dg.AssetKey(["marts", "fct_calls"])).keys)
     assert dbt_keys <= materialized and SLACK_ALERTS in materialized
+    calls = next(
+        m
+        for m in result.asset_materializations_for_node("emg_dbt_assets")
+        if m.asset_key == dg.AssetKey(["marts", "fct_calls"])
+    )
+    [(rows,)] = query(db, "select count(*) from marts.fct_calls")
+    assert calls.metadata["dagster/row_count"].value == rows  # counted after the build
     checks = result.get_asset_check_evaluations()
     # the hourly job runs the data tests not tagged nightly (the alerts' and the seeds')
     assert len(checks) > 50 and all(check.passed for check in checks)
