@@ -179,9 +179,20 @@ def failure_summary(what: str, code: int, started: float) -> str:
     failed = [r["unique_id"] for r in results if r.get("status") in ("error", "fail")]
     skipped = sum(r.get("status") == "skipped" for r in results)
     shown = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+    # dbt reloads a seed into its existing table: a seed whose columns changed in a release
+    # fails until it is recreated once
+    seeds = [r["unique_id"].split(".")[-1] for r in results
+             if r.get("status") == "error" and r["unique_id"].startswith("seed.")
+             and "column" in (r.get("message") or "")]  # fmt: skip
+    hint = (
+        f"; if a seed's columns changed, run `emg build --full-refresh --select {' '.join(seeds)}`"
+        " once"
+        if seeds
+        else ""
+    )
     return (
         f"{what} failed (exit {code}): {len(failed)} of {len(results)} nodes failed "
-        f"({shown or 'none'}), {skipped} skipped; details above and in {dbt_log()}"
+        f"({shown or 'none'}), {skipped} skipped{hint}; details above and in {dbt_log()}"
     )
 
 

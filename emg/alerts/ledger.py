@@ -49,8 +49,8 @@ def build_state(conn) -> tuple[datetime, date]:
 def firing_alerts(conn) -> list[Alert]:
     with conn, conn.cursor() as cur:
         cur.execute(
-            "select alert_id, rule, priority, bdr_id, bdr_name, message, week_start"
-            " from marts.alerts order by alert_id"
+            "select alert_id, rule, priority, bdr_id, bdr_name, message, week_start,"
+            " dashboard_slug from marts.alerts order by alert_id"
         )
         return [Alert(*row) for row in cur.fetchall()]
 

@@ -28,15 +28,6 @@ HEADINGS = {
     "low": ":white_circle: *Low*",
 }
 
-# Superset dashboards (by slug) that show what each rule measures.
-DASHBOARD_FOR_RULE = {
-    "low_call_volume": ("overview", "Overview"),
-    "overdue_partner_lists": ("pipeline-health", "Pipeline health"),
-    "low_upcoming_calls": ("pipeline-health", "Pipeline health"),
-    "bdr_needs_support": ("bdr-leaderboard", "BDR leaderboard"),
-}
-DEFAULT_DASHBOARD = ("overview", "Overview")
-
 
 @dataclass(frozen=True)
 class Line:
@@ -61,23 +52,28 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def rule_title(rule: str) -> str:
-    words = ["BDR" if word == "bdr" else word for word in rule.split("_")]
-    sentence = " ".join(words)
+def _title(words: list[str]) -> str:
+    sentence = " ".join("BDR" if word == "bdr" else word for word in words)
     return sentence[:1].upper() + sentence[1:]
 
 
-def dashboard_link(rule: str, superset_base_url: str | None) -> str:
+def rule_title(rule: str) -> str:
+    return _title(rule.split("_"))
+
+
+def dashboard_link(slug: str, superset_base_url: str | None) -> str:
+    """A link to the dashboard with this slug (the rule's, from the seed alert_rules), titled
+    from the slug: `pipeline-health` reads "Pipeline health"."""
     if not superset_base_url:
         return ""
-    slug, title = DASHBOARD_FOR_RULE.get(rule, DEFAULT_DASHBOARD)
+    title = _title(slug.split("-"))
     return f" · <{superset_base_url.rstrip('/')}/superset/dashboard/{slug}/|{title}>"
 
 
 def _new_lines(alerts: list[Alert], superset_base_url: str | None) -> list[Line]:
     return [
         Line(
-            f"• {escape(alert.message)}{dashboard_link(alert.rule, superset_base_url)}",
+            f"• {escape(alert.message)}{dashboard_link(alert.dashboard_slug, superset_base_url)}",
             new_ids=(alert.alert_id,),
         )
         for alert in alerts

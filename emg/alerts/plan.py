@@ -30,6 +30,7 @@ class Alert:
     bdr_name: str | None
     message: str
     week_start: date
+    dashboard_slug: str  # the dashboard the Slack message links the alert to
 
 
 @dataclass(frozen=True)

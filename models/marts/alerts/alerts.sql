@@ -32,6 +32,7 @@ evaluated as (
         rules.and_metric,
         rules.and_comparison,
         rules.and_threshold,
+        rules.dashboard_slug,
         measured.bdr_id,
         measured.bdr_name,
         measured.as_of,
@@ -157,6 +158,7 @@ final as (
         and_comparison,
         and_threshold,
         message,
+        dashboard_slug,
         as_of_week as week_start,
         as_of
     from messages

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, date, datetime, timedelta
+
+from conftest import REPO
 
 from emg.alerts.message import (
     BLOCKS_PER_MESSAGE,
@@ -17,8 +20,13 @@ WEEK = date(2026, 11, 23)
 DAY = timedelta(hours=24)
 
 
+# The seed alert_rules' dashboard_slug of each rule.
+SLUGS = {row["rule_key"]: row["dashboard_slug"] for row in csv.DictReader(
+    (REPO / "seeds" / "alert_rules.csv").open())}  # fmt: skip
+
+
 def alert(alert_id="a1", rule="low_call_volume", priority="high", bdr=None, message="Team: low."):
-    return Alert(alert_id, rule, priority, bdr, bdr and f"Name {bdr}", message, WEEK)
+    return Alert(alert_id, rule, priority, bdr, bdr and f"Name {bdr}", message, WEEK, SLUGS[rule])
 
 
 def posted(source: Alert, at: datetime, week: date = WEEK, status="firing") -> LedgerEntry:

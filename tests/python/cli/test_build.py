@@ -182,3 +182,14 @@ def test_emg_docs_serves_dbt_docs_with_the_catalogue_on_localhost_until_ctrl_c(b
         server.send_signal(signal.SIGINT)
         code = server.wait(timeout=30)
     assert code == 0 and "Traceback" not in server.stderr.read()
+
+
+def test_a_seed_whose_columns_changed_fails_in_one_line_that_says_how_to_reload_it(built, db):
+    # the table of an older release, without the column this one's seed has
+    query(db, "alter table seeds.alert_rules drop column dashboard_slug")
+    result = run_emg("build", "--as-of", AS_OF, "--select", "alert_rules", check=False)
+    line = _one_line(result)
+    assert "emg build --full-refresh --select alert_rules" in line, line
+    run_emg("build", "--as-of", AS_OF, "--full-refresh", "--select", "alert_rules")
+    [(slugs,)] = query(db, "select count(dashboard_slug) from seeds.alert_rules")
+    assert slugs == 4  # reloaded whole

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 import zipfile
@@ -43,6 +44,8 @@ def test_spec_is_valid_against_the_documented_marts(spec, models):
 
 def test_dashboards_have_the_slugs_slack_alerts_link_to(spec):
     assert {board.slug for board in spec.dashboards} == SLUGS
+    rules = csv.DictReader((REPO / "seeds" / "alert_rules.csv").open())
+    assert {rule["dashboard_slug"] for rule in rules} <= SLUGS  # the seed links to real ones
 
 
 def test_building_twice_gives_the_same_bytes_and_uuids(spec, models):
