@@ -196,6 +196,20 @@ def failure_summary(what: str, code: int, started: float) -> str:
     )
 
 
+def public_marts() -> list[str]:
+    """The public marts (`access: public`, the models of models/marts), by name, from the
+    manifest of the last dbt command: the one list of them."""
+    try:
+        nodes = json.loads((project_dir() / "target" / "manifest.json").read_text())["nodes"]
+    except (OSError, ValueError, KeyError):
+        raise EmgError("no dbt manifest in target/: run `emg build` or `dbt parse` first") from None
+    return sorted(
+        node["name"]
+        for node in nodes.values()
+        if node.get("resource_type") == "model" and node.get("access") == "public"
+    )
+
+
 def missing_views() -> list[str]:
     """The project's view models that were built once (their schema exists) but whose
     relation is gone (dropped by a cascade from a rebuilt table or a replaced raw table),
