@@ -28,22 +28,37 @@
 
 
 {#-
-    select_from_sales_ext(table, columns): a select of `columns` (a list of [name, type])
-    from `sales_ext.<table>` when it exists, else the same columns, typed, with no rows.
-    Calling `source()` here keeps the lineage (and `dbt source freshness`) either way.
+    select_from_sales_ext(table, columns): a select of `columns` (a list of [name, type], or
+    [name, type, 'optional']) from `sales_ext.<table>` when it exists, else the same columns,
+    typed, with no rows. Contract §2 lists every column the warehouse may require: one marked
+    optional (a load timestamp, say) is null where the table lacks it, and a required one
+    missing stops the build with one line naming it. Calling `source()` here keeps the
+    lineage (and `dbt source freshness`) either way.
 -#}
 {% macro select_from_sales_ext(table, columns) -%}
     {%- set relation = source('sales_ext', table) -%}
     {%- if sales_ext_table_exists(table) %}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name')
+        | map('lower') | list -%}
     select
-        {%- for name, _ in columns %}
-        {{ name }}{{ "," if not loop.last }}
+        {%- for column in columns %}
+        {%- if column[0] in present %}
+        {{ column[0] }}{{ "," if not loop.last }}
+        {%- elif column | length > 2 and column[2] == 'optional' %}
+        cast(null as {{ column[1] }}) as {{ column[0] }}{{ "," if not loop.last }}
+        {%- else %}
+        {{ exceptions.raise_compiler_error(
+            relation ~ " has no column " ~ column[0] ~ ", which contract §2 requires; "
+            ~ "add it to the feed (the columns are sale_id, pipeline_item_id, sold_at, amount, "
+            ~ "currency)"
+        ) }}
+        {%- endif %}
         {%- endfor %}
     from {{ relation }}
     {%- else %}
     select
-        {%- for name, type in columns %}
-        cast(null as {{ type }}) as {{ name }}{{ "," if not loop.last }}
+        {%- for column in columns %}
+        cast(null as {{ column[1] }}) as {{ column[0] }}{{ "," if not loop.last }}
         {%- endfor %}
     where false
     {%- endif %}
@@ -57,7 +72,7 @@
         ['sold_at', 'timestamptz'],
         ['amount', 'numeric(12, 2)'],
         ['currency', 'text'],
-        ['loaded_at', 'timestamptz'],
+        ['loaded_at', 'timestamptz', 'optional'],
     ]) }}
 {%- endmacro %}
 
