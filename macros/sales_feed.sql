@@ -42,7 +42,8 @@
         | map('lower') | list -%}
     select
         {%- for column in columns %}
-        {%- if column[0] in present %}
+        {#- no columns known (the linter's compile, which reads no table): as named -#}
+        {%- if not present or column[0] in present %}
         {{ column[0] }}{{ "," if not loop.last }}
         {%- elif column | length > 2 and column[2] == 'optional' %}
         cast(null as {{ column[1] }}) as {{ column[0] }}{{ "," if not loop.last }}

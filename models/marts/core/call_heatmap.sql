@@ -30,7 +30,10 @@ calls as (
         metric = 'calls_completed'
         and is_bdr
         and (bdr_id, occurred_date) in (
-            select days.bdr_id, days.call_date from call_heatmap__days as days
+            select
+                redo.bdr_id,
+                redo.call_date
+            from call_heatmap__days as redo
         )
     {% else %}
     where metric = 'calls_completed' and is_bdr
