@@ -56,6 +56,15 @@ def params(as_of: datetime, timezone: str, heatmap_bdr: str | None) -> dict:
         for r in _seed("kpi_target_defaults")
     }
     rules = {r["rule_key"]: r for r in _seed("alert_rules")}
+    # the weekly rules' thresholds in force: the share of the week's business days ended
+    # before today (contract §6), as macros/metrics/business_days.sql computes it
+    share = Decimal(min(today.isoweekday() - 1, 5)) / 5
+
+    def in_force(rule: str, column: str = "threshold") -> Decimal:
+        row = rules[rule]
+        pro_rated = row.get("is_pro_rated", "false").strip().lower() == "true"
+        return Decimal(row[column]) * (share if pro_rated else 1)
+
     return {
         "as_of": as_of.astimezone(UTC).replace(tzinfo=None),
         "as_of_tz": as_of.astimezone(UTC),
@@ -78,11 +87,11 @@ def params(as_of: datetime, timezone: str, heatmap_bdr: str | None) -> dict:
         "calls_week_target": defaults[("CALLS_COMPLETED", "WEEK", "bdr")],
         "agreements_month_target": defaults[("AGREEMENTS", "MONTH", "team")],
         "lists_month_target": defaults[("LISTS_OUT", "MONTH", "team")],
-        "low_calls": Decimal(rules["low_call_volume"]["threshold"]),
-        "overdue_lists": Decimal(rules["overdue_partner_lists"]["threshold"]),
-        "low_upcoming": Decimal(rules["low_upcoming_calls"]["threshold"]),
-        "support_index": Decimal(rules["bdr_needs_support"]["threshold"]),
-        "support_calls": Decimal(rules["bdr_needs_support"]["and_threshold"]),
+        "low_calls": in_force("low_call_volume"),
+        "overdue_lists": in_force("overdue_partner_lists"),
+        "low_upcoming": in_force("low_upcoming_calls"),
+        "support_index": in_force("bdr_needs_support"),
+        "support_calls": in_force("bdr_needs_support", "and_threshold"),
     }
 
 

@@ -11,3 +11,13 @@
         {%- if elapsed_only %} and {{ prefix }}date_day <= {{ local_date(as_of()) }}{% endif %}
     )
 {%- endmacro %}
+
+
+{#-
+    The share of the week's business days (Monday to Friday) that ended before as_of's local
+    date: 0 on Monday, 1/5 on Tuesday ... 4/5 on Friday, 1 on Saturday and Sunday. The one place
+    the pro-rating of the weekly alert thresholds is written (contract §6).
+-#}
+{% macro elapsed_business_week_share() -%}
+    (least(extract(isodow from {{ local_date(as_of()) }}) - 1, 5) / 5.0)
+{%- endmacro %}

@@ -28,10 +28,19 @@ evaluated as (
         rules.time_window,
         rules.metric,
         rules.comparison,
-        rules.threshold,
+        -- the thresholds in force: a weekly rule's pro-rated through the week (contract §6)
+        case
+            when coalesce(rules.is_pro_rated, false)
+                then trim_scale(rules.threshold * {{ elapsed_business_week_share() }})
+            else rules.threshold
+        end as threshold,
         rules.and_metric,
         rules.and_comparison,
-        rules.and_threshold,
+        case
+            when coalesce(rules.is_pro_rated, false)
+                then trim_scale(rules.and_threshold * {{ elapsed_business_week_share() }})
+            else rules.and_threshold
+        end as and_threshold,
         rules.dashboard_slug,
         measured.bdr_id,
         measured.bdr_name,

@@ -1,7 +1,8 @@
 """The hourly Slack post against a real warehouse and a real HTTP server playing Slack.
 
-One generate + build for the module (as of 2026-11-25 15:00 UTC three alerts fire: overdue
-partner lists, low upcoming calls, one BDR needing support). Each test starts with an empty
+One generate + build for the module: 70 leads, as of Friday 2026-11-27 15:00 UTC, when the
+weekly thresholds in force are 4/5 of the week's (contract §6) and three alerts fire: overdue
+partner lists, low upcoming calls, one BDR needing support. Each test starts with an empty
 ledger (schema ops dropped) and the build's marts.alerts restored.
 """
 
@@ -20,7 +21,8 @@ from emg.alerts.delivery import deliver
 from emg.alerts.message import BLOCKS_PER_MESSAGE, SECTION_TEXT_LIMIT
 from emg.alerts.slack import SlackDeliveryError, SlackSettings, redact
 
-AS_OF = "2026-11-25T15:00:00Z"
+AS_OF = "2026-11-27T15:00:00Z"
+LEADS = "70"
 BUILT_AT = datetime(2026, 11, 25, 15, tzinfo=UTC)
 SECRET_PATH = "/services/T0EMG/B0EMG/s3cr3tW3bh00kT0k3n"
 FAST = SlackSettings(connect_timeout=1, read_timeout=0.5, attempts=3, backoff=0.05)
@@ -28,7 +30,7 @@ FAST = SlackSettings(connect_timeout=1, read_timeout=0.5, attempts=3, backoff=0.
 
 @pytest.fixture(scope="module")
 def built(warehouse):
-    run_emg("crm", "generate", "--as-of", AS_OF)
+    run_emg("crm", "generate", "--as-of", AS_OF, "--leads", LEADS)
     run_emg("build", "--as-of", AS_OF)
     conn = __import__("emg.warehouse", fromlist=["connect"]).connect()
     conn.autocommit = True

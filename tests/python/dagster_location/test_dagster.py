@@ -24,7 +24,8 @@ from orchestration.definitions import defs as load_definitions
 from orchestration.definitions import hourly_refresh, nightly_full_build
 from orchestration.defs.alerts import slack_on_run_failure
 
-AS_OF = "2026-11-25T15:00:00+00:00"
+# a Friday afternoon with 70 leads: three alerts fire with the thresholds pro-rated to 4/5
+AS_OF = "2026-11-27T15:00:00+00:00"
 SLACK_PATH = "/services/T0EMG/B0EMG/dagst3rS3cr3t"
 SLACK_ALERTS = dg.AssetKey("slack_alerts")
 
@@ -117,7 +118,7 @@ def test_schedules_run_the_hourly_and_nightly_jobs_in_the_reporting_timezone(def
 
 @pytest.fixture(scope="module")
 def crm(warehouse):
-    run_emg("crm", "generate", "--as-of", AS_OF)
+    run_emg("crm", "generate", "--as-of", AS_OF, "--leads", "70")
 
 
 def test_the_hourly_job_builds_the_whole_graph_and_posts_the_alerts(
