@@ -196,13 +196,21 @@ def failure_summary(what: str, code: int, started: float) -> str:
     )
 
 
+def manifest_nodes() -> dict | None:
+    """The nodes of the manifest the last dbt command wrote (target/manifest.json), or None
+    where there is none to read."""
+    try:
+        return json.loads((project_dir() / "target" / "manifest.json").read_text())["nodes"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def public_marts() -> list[str]:
     """The public marts (`access: public`, the models of models/marts), by name, from the
     manifest of the last dbt command: the one list of them."""
-    try:
-        nodes = json.loads((project_dir() / "target" / "manifest.json").read_text())["nodes"]
-    except (OSError, ValueError, KeyError):
-        raise EmgError("no dbt manifest in target/: run `emg build` or `dbt parse` first") from None
+    nodes = manifest_nodes()
+    if nodes is None:
+        raise EmgError("no dbt manifest in target/: run `emg build` or `dbt parse` first")
     return sorted(
         node["name"]
         for node in nodes.values()
@@ -218,10 +226,8 @@ def missing_views() -> list[str]:
     gained in the same release)."""
     from emg import warehouse as wh
 
-    manifest_file = project_dir() / "target" / "manifest.json"
-    try:
-        nodes = json.loads(manifest_file.read_text())["nodes"]
-    except (OSError, ValueError, KeyError):
+    nodes = manifest_nodes()
+    if nodes is None:
         return []
     models = {
         key: node
