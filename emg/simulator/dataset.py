@@ -16,6 +16,10 @@ class SimConfig:
     days_back: int = 90
     days_forward: int = 30
     scale: int = 1
+    # The CRM gained its agreementDate and partnerListSentDate columns this many days before
+    # as_of: earlier agreements and lists out have them empty, known only from their status
+    # changes (contract §4's backfill). 0: the columns were always there.
+    date_columns_days: int = 60
 
 
 @dataclass

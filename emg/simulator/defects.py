@@ -15,7 +15,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from emg.simulator.clock import days, ms
@@ -112,7 +112,7 @@ VARIANTS: dict[str, tuple[_Variant, ...]] = {
         ),
         _V("User", "role INTERN", ("bdr", "User"), {"role": "INTERN"}),
         _V("KpiTarget", "metric DEMOS_BOOKED", ("KpiTarget",), {"metric": "DEMOS_BOOKED"}),
-        _V("sales", "currency gbp", ("sales",), {"currency": "gbp"}),
+        _V("sales", "currency of spaces", ("sales",), {"currency": "   "}),
         _V("sales", "currency XXX", ("sales",), {"currency": "XXX"}),
     ),
     "null_required": (
@@ -120,6 +120,12 @@ VARIANTS: dict[str, tuple[_Variant, ...]] = {
         _V("ActivityLog", "type", ("ActivityLog",), {"type": None}),
         _V("ActivityLog", "userId", ("ActivityLog",), {"userId": None}),
         _V("ActivityLog", "createdAt", ("ActivityLog",), {"createdAt": None}),
+        _V(
+            "ActivityLog",
+            "createdAt of a status change, completedDate empty too",
+            ("status_change", "ActivityLog"),
+            {"createdAt": None, "completedDate": None},
+        ),
         _V("PipelineItem", "status", ("lead",), {"status": None}),
         _V("PipelineItem", "createdAt", ("lead",), {"createdAt": None}),
         _V("User", "role", ("bdr", "User"), {"role": None}),
@@ -145,6 +151,12 @@ VARIANTS: dict[str, tuple[_Variant, ...]] = {
             ("sent", "lead"),
             {"partnerListSentDate": _later(ITEM["updatedAt"])},
         ),
+        _V(
+            "PipelineItem",
+            "partnerListDueDate in the year 9999",
+            ("agreed", "lead"),
+            {"partnerListDueDate": datetime(9999, 12, 31)},
+        ),
         _V("sales", "sold_at after as_of", ("sales",), {"sold_at": _after_as_of}),
     ),
     "negative_value": (
@@ -153,7 +165,7 @@ VARIANTS: dict[str, tuple[_Variant, ...]] = {
             "PipelineItem",
             "totalSalesFromList",
             ("sent", "lead"),
-            {"totalSalesFromList": _negative_amount},
+            {"totalSalesFromList": _negative_size},
         ),
         _V("sales", "amount", ("sales",), {"amount": _negative_amount}),
     ),
@@ -181,6 +193,7 @@ class _Injector:
             "sent": [row for row in leads if row[ITEM["partnerListSentDate"]] is not None],
             "bdr": [row for row in dataset.tables["User"] if row[USER["role"]] == "BDR"],
             "email": [row for row in logs if row[LOG["type"]] == "EMAIL"],
+            "status_change": [row for row in logs if row[LOG["type"]] == "STATUS_CHANGE"],
             "done_call": [
                 row
                 for row in logs

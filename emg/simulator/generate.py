@@ -5,6 +5,8 @@
 state in `world`. The data is consistent by construction: no agreement without a completed
 call before it, no list before its agreement, contacts only under sent lists, sales only
 after the list went out, and nothing after `as_of` but calls booked for the days ahead.
+Like the real CRM, it gained its agreementDate and partnerListSentDate columns late
+(`SimConfig.date_columns_days`): older agreements and lists out leave them empty.
 The one RNG is `random.Random(seed)`: the same config gives the same rows.
 """
 
@@ -37,7 +39,7 @@ def generate(config: SimConfig) -> Dataset:
     ]
     tables = {
         "User": list(world.staff.user_rows),
-        "PipelineItem": [lead.row() for lead in leads] + world.contacts,
+        "PipelineItem": [lead.row(world.date_columns_since) for lead in leads] + world.contacts,
         "Sublist": world.sublists,
         "ActivityLog": world.logs,
         "KpiTarget": kpi_rows(world),

@@ -106,7 +106,7 @@ def _send_list(world: World, lead: Lead, sent: datetime, size: int) -> tuple[dat
     lead.list_size = made if rng.random() < 0.85 else None
     if sales:
         lead.first_sale = min(sale[1] for sale in sales)
-        lead.total = sum((sale[2] for sale in sales), Decimal("0.00"))
+        lead.total = len(sales)  # totalSalesFromList: a number of sales
         lead.touch(max(sale[1] for sale in sales))
         outcome_at = working_moment(rng, lead.first_sale + minutes(rng, 60, 3 * 1440))
         outcome = "SOLD"
@@ -141,14 +141,13 @@ def disagree(world: World, leads: list[Lead]) -> None:
     sold = [lead for lead in leads if lead.total is not None]
     chosen = rng.sample(sold, max(1, round(len(sold) * 0.08))) if sold else []
     for number, lead in enumerate(chosen):
-        if number % 2 == 0:  # the copy's total is off (a sale missed, or one too many)
-            off = Decimal("-25.00") if number % 4 == 2 and lead.total > 100 else Decimal("75.00")
-            lead.total += off
+        if number % 2 == 0:  # the copy's count is off (a sale missed, or one too many)
+            lead.total += -1 if number % 4 == 2 and lead.total > 1 else 1
         else:  # the copy never got the date
             lead.first_sale = None
     unsold = [lead for lead in leads if lead.sent is not None and lead.total is None]
     for lead in rng.sample(unsold, min(len(unsold), world.staff_units)):
         phantom = lead.sent + days(rng, 1, 5)
         if phantom <= world.now:  # a sale typed into the CRM that the feed never had
-            lead.first_sale, lead.total = phantom, Decimal("250.00")
+            lead.first_sale, lead.total = phantom, 1
             lead.touch(phantom)

@@ -49,7 +49,11 @@ class Lead:
         if at > self.updated:
             self.updated = at
 
-    def row(self) -> tuple:
+    def row(self, date_columns_since: datetime) -> tuple:
+        """The PipelineItem row; an agreement or list out before the CRM had its date column
+        (`date_columns_since`) leaves that column empty."""
+        agreement = self.agreement if _since(self.agreement, date_columns_since) else None
+        sent = self.sent if _since(self.sent, date_columns_since) else None
         return (
             self.id,
             self.name,
@@ -58,9 +62,9 @@ class Lead:
             self.bdr.id,
             None,
             self.call_date,
-            self.agreement,
+            agreement,
             self.due,
-            self.sent,
+            sent,
             self.first_sale,
             self.list_size,
             self.total,
@@ -68,6 +72,10 @@ class Lead:
             self.updated,
             self.deleted,
         )
+
+
+def _since(moment: datetime | None, since: datetime) -> bool:
+    return moment is not None and moment >= since
 
 
 class World:
@@ -79,6 +87,7 @@ class World:
         self.now = to_naive_utc(config.as_of)
         self.start = self.now - timedelta(days=config.days_back)
         self.horizon = self.now + timedelta(days=config.days_forward)
+        self.date_columns_since = self.now - timedelta(days=config.date_columns_days)
         self.staff: Staff = make_staff(self.rng, self.new_id, self.start, self.now, config.scale)
         self.contacts: list[tuple] = []
         self.logs: list[tuple] = []

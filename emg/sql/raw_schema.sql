@@ -34,7 +34,7 @@ create table crm."PipelineItem" (
     "partnerListSentDate" timestamp(3),
     "firstSaleDate" timestamp(3),
     "partnerListSize" integer,
-    "totalSalesFromList" numeric(12, 2),
+    "totalSalesFromList" integer,
     "createdAt" timestamp(3),
     "updatedAt" timestamp(3),
     "deletedAt" timestamp(3)

@@ -152,7 +152,7 @@ def test_scale_two_doubles_leads_and_bdrs(warehouse, db):
 
 # --- consistency of the clean data ---------------------------------------------------------
 
-VIOLATIONS = {
+_VIOLATIONS = {
     "agreement without an earlier completed call on the lead": """
         select count(*) from crm."PipelineItem" p
         where p."agreementDate" is not null and not exists (
@@ -224,6 +224,48 @@ VIOLATIONS = {
               and a."toStatus" = p.status)
     """,
 }
+
+# The CRM gained agreementDate and partnerListSentDate late (SimConfig.date_columns_days): an
+# older lead leaves them empty, and its milestone is its status change's, which is how
+# contract §4's backfill reads it. The rules above read the milestones so.
+ITEMS_WITH_MILESTONES = """(
+    select p.*,
+        coalesce(p."agreementDate", (
+            select min(a."createdAt") from crm."ActivityLog" a
+            where a."pipelineItemId" = p.id and a.type = 'STATUS_CHANGE'
+              and a."toStatus" like 'AGREEMENT%%')) as agreed_at,
+        coalesce(p."partnerListSentDate", (
+            select min(a."createdAt") from crm."ActivityLog" a
+            where a."pipelineItemId" = p.id and a.type = 'STATUS_CHANGE'
+              and a."toStatus" = 'PARTNER_LIST_SENT')) as sent_at
+    from crm."PipelineItem" p)"""
+VIOLATIONS = {
+    rule: sql.replace('crm."PipelineItem"', ITEMS_WITH_MILESTONES)
+    .replace('"agreementDate"', "agreed_at")
+    .replace('"partnerListSentDate"', "sent_at")
+    for rule, sql in _VIOLATIONS.items()
+}
+
+
+def test_milestones_before_the_date_columns_leave_them_empty(seeded, db):
+    """Agreements and lists out before the CRM had their columns are known by status change."""
+    before = (
+        """
+        select count(*) filter (where "agreementDate" is null and agreed_at is not null),
+               count(*) filter (where "partnerListSentDate" is null and sent_at is not null),
+               count(*) filter (where agreed_at < %(since)s and "agreementDate" is not null)
+        from """
+        + ITEMS_WITH_MILESTONES
+        + """ as items
+        where "sublistId" is null
+    """
+    )
+    since = AS_OF.replace(tzinfo=None) - timedelta(days=SimConfig(as_of=AS_OF).date_columns_days)
+    agreed_only_by_status, sent_only_by_status, dated_before = query(db, before, {"since": since})[
+        0
+    ]
+    assert agreed_only_by_status > 0 and sent_only_by_status > 0
+    assert dated_before == 0
 
 
 @pytest.fixture(scope="module")
@@ -364,7 +406,7 @@ def test_lists_sublists_sales_and_crm_copies_look_like_the_real_thing(seeded, db
     copies = """
         with feed as (
             select coalesce(sub."parentItemId", i.id) as lead_id,
-                   min(s.sold_at at time zone 'UTC') as first_sale, sum(s.amount) as total
+                   min(s.sold_at at time zone 'UTC') as first_sale, count(*) as total
             from sales_ext.sales s
             join crm."PipelineItem" i on i.id = s.pipeline_item_id
             left join crm."Sublist" sub on sub.id = i."sublistId"
@@ -486,7 +528,8 @@ DEFECT_SQL = {
     "future_timestamp": """
         select (select count(*) from crm."ActivityLog" where "completedDate" > "updatedAt")
              + (select count(*) from crm."PipelineItem"
-                where "agreementDate" > "updatedAt" or "partnerListSentDate" > "updatedAt")
+                where "agreementDate" > "updatedAt" or "partnerListSentDate" > "updatedAt"
+                   or extract(year from "partnerListDueDate") = 9999)
              + (select count(*) from sales_ext.sales where sold_at > %(as_of)s)
     """,
     "negative_value": """

@@ -59,7 +59,7 @@ renamed as (
 
         ----------  numerics
         "partnerListSize" as raw_partner_list_size,
-        cast("totalSalesFromList" as numeric(12, 2)) as raw_total_sales_from_list,
+        cast("totalSalesFromList" as numeric) as raw_total_sales_from_list,
 
         ----------  timestamps
         cast("callDate" as timestamp) as raw_call_at,
@@ -136,8 +136,9 @@ repaired as (
             as deleted_at,
         case when raw_partner_list_size >= 0 then raw_partner_list_size end
             as partner_list_size,
-        case when raw_total_sales_from_list >= 0 then raw_total_sales_from_list end
-            as total_sales_from_list
+        case
+            when raw_total_sales_from_list >= 0 then cast(raw_total_sales_from_list as integer)
+        end as total_sales_from_list
 
     from anchored
 

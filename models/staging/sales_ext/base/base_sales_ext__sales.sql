@@ -31,7 +31,8 @@ renamed as (
 
         ----------  numerics and currency
         cast(amount as numeric(12, 2)) as amount,
-        currency,
+        -- compared trimmed and upper-cased (contract §4); blank is no currency
+        nullif(upper(trim(currency)), '') as currency,
 
         ----------  timestamps (the feed's timestamptz as UTC timestamps)
         {{ to_utc('sold_at') }} as sold_at,
@@ -55,7 +56,7 @@ flagged as (
 
         ----------  data-quality flags
         coalesce(renamed.currency !~ '^[A-Z]{3}$', true) as has_unknown_currency,
-        coalesce(renamed.currency != '{{ var("sales_currency", "GBP") }}', true)
+        coalesce(renamed.currency != upper(trim('{{ var("reporting_currency") }}')), true)
             as is_other_currency,
 
         ----------  why the row is rejected (null: it is clean)
