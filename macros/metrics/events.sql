@@ -7,8 +7,9 @@
 
     - the events of the leads touched: a lead whose row changed, the lead of a changed
       partner contact (the one it belongs to now, and the one its stored events belong to),
-      the lead of a changed STATUS_CHANGE (its proposal may move), and the lead of a stored
-      proposal whose activity changed;
+      the lead of a changed STATUS_CHANGE (its proposal, and an agreement or list out
+      backfilled from status changes, may move), and the lead of a stored proposal,
+      agreement or list out whose activity changed;
     - the events of a changed CALL (not its lead's other events: they do not depend on it);
     - the events of users changed since the newest change of a user the last run saw, less
       `lookback_hours` (the users table is small and rebuilt whole: it has no change log);
@@ -77,7 +78,9 @@
     select events.lead_id
     from {{ this }} as events
     where events.event_id in (
-        select 'proposal:' || changed.call_id from fct_events__calls as changed
+        select kind.event_type || ':' || changed.call_id
+        from fct_events__calls as changed
+        cross join (values ('proposal'), ('agreement'), ('list_out')) as kind (event_type)
     )
     union
     select events.lead_id

@@ -2,6 +2,8 @@
 -- One row per live lead with its milestones as of as_of (contract §3, §4): an event dated after
 -- as_of has not happened yet, so its timestamp is null here; current statuses are read as
 -- they are now. Lists' sales and revenue are the lead's sales at or after its list went out.
+-- Agreements and lists out come from fct_events, which backfills them from status changes
+-- where the CRM's date column is empty (contract §4, v2); the flags say which were.
 -- A table: seven marts read it, so each build computes it once.
 with
 
@@ -72,6 +74,7 @@ milestones as (
 
     select
         leads.pipeline_item_id as lead_id,
+        leads.item_name as lead_name,
         leads.assigned_to_id as bdr_id,
         leads.category,
         leads.status,
@@ -83,6 +86,11 @@ milestones as (
         lead_events.agreement_at,
         leads.partner_list_due_at,
         lead_events.partner_list_sent_at,
+        -- v2: reached, though the CRM's date column is empty (from a status change, fct_events)
+        lead_events.agreement_at is not null and leads.agreement_at is null
+            as is_agreement_backfilled,
+        lead_events.partner_list_sent_at is not null and leads.partner_list_sent_at is null
+            as is_list_out_backfilled,
         coalesce(leads.partner_list_size, contact_counts.partner_contacts, 0) as list_size
     from leads
     left join lead_events
@@ -115,21 +123,23 @@ final as (
         milestones.proposal_at is not null as has_proposal,
         milestones.agreement_at is not null as has_agreement,
         milestones.partner_list_sent_at is not null as has_list_out,
-        -- overdue (contract §5): agreement reached, due before as_of, not sent by as_of
-        coalesce(
-            milestones.agreement_at is not null
-            and milestones.partner_list_sent_at is null
-            and milestones.partner_list_due_at < {{ as_of() }},
-            false
-        ) as is_list_overdue,
-        -- due soon (contract §5): agreement reached, not sent, due within 7 days of as_of
-        coalesce(
-            milestones.agreement_at is not null
-            and milestones.partner_list_sent_at is null
-            and milestones.partner_list_due_at >= {{ as_of() }}
-            and milestones.partner_list_due_at < {{ as_of() }} + interval '7 days',
-            false
-        ) as is_list_due_next_7_days,
+        -- contract §5's rules at as_of (macros/metrics/pipeline_rules.sql)
+        {{ is_proposal_outstanding_at(
+            'milestones.proposal_at', 'milestones.agreement_at', 'milestones.status_stage',
+            as_of()
+        ) }} as is_proposal_outstanding,
+        {{ is_list_overdue_at(
+            'milestones.agreement_at', 'milestones.partner_list_sent_at',
+            'milestones.partner_list_due_at', 'milestones.status_stage', as_of()
+        ) }} as is_list_overdue,
+        {{ is_list_due_next_7_days_at(
+            'milestones.agreement_at', 'milestones.partner_list_sent_at',
+            'milestones.partner_list_due_at', 'milestones.status_stage', as_of()
+        ) }} as is_list_due_next_7_days,
+        {{ days_overdue_at(
+            'milestones.agreement_at', 'milestones.partner_list_sent_at',
+            'milestones.partner_list_due_at', 'milestones.status_stage', as_of()
+        ) }} as days_overdue,
         coalesce(list_sales.list_sales_count, 0) as list_sales_count,
         list_sales.list_revenue,
         list_sales.list_first_sale_at

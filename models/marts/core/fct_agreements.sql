@@ -7,8 +7,9 @@
         ],
     )
 }}
--- One row per agreement as of as_of (contract §4, §7): a live lead whose agreementDate is at or
--- before as_of, with its partner list's due and sent dates and whether the list is overdue.
+-- One row per agreement as of as_of (contract §4, §7): a live lead whose agreement (its
+-- agreementDate, else its first move to an AGREEMENT_* status) is at or before as_of, with its
+-- partner list's due and sent dates and whether the list is overdue (by local day, not LOST).
 -- The milestones and the overdue rule are int_leads_milestones'; this adds local calendars.
 with
 
@@ -37,10 +38,9 @@ final as (
         has_list_out as is_list_sent,
         is_list_overdue as is_overdue,
         is_list_due_next_7_days as is_due_next_7_days,
-        case
-            when is_list_overdue
-                then {{ local_date(as_of()) }} - {{ local_date('partner_list_due_at') }}
-        end as days_overdue
+        days_overdue,
+        is_agreement_backfilled,
+        is_list_out_backfilled
     from leads
 
 )

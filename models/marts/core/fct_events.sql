@@ -86,10 +86,17 @@ sales as (
 
 ),
 
--- a lead's proposal is its first move to any PROPOSAL_* status
-proposals as (
+-- every lead's status changes to a milestone's statuses (contract §4): any PROPOSAL_* status is
+-- a proposal, any AGREEMENT_* an agreement, PARTNER_LIST_SENT a list out; dated by the log's
+-- completedDate, else its createdAt
+milestone_logs as (
 
-    select distinct on (leads.pipeline_item_id)
+    select
+        case
+            when activity_logs.to_status like 'PROPOSAL\_%' then 'proposal'
+            when activity_logs.to_status like 'AGREEMENT\_%' then 'agreement'
+            else 'list_out'
+        end as milestone,
         activity_logs.activity_log_id as source_id,
         leads.pipeline_item_id as lead_id,
         coalesce(activity_logs.completed_at, activity_logs.created_at) as occurred_at,
@@ -99,12 +106,88 @@ proposals as (
         on activity_logs.pipeline_item_id = leads.pipeline_item_id
     where
         activity_logs.activity_type = 'STATUS_CHANGE'
-        and activity_logs.to_status like 'PROPOSAL\_%'
+        and (
+            activity_logs.to_status like 'PROPOSAL\_%'
+            or activity_logs.to_status like 'AGREEMENT\_%'
+            or activity_logs.to_status = 'PARTNER_LIST_SENT'
+        )
         and coalesce(activity_logs.completed_at, activity_logs.created_at) is not null
-    order by
-        leads.pipeline_item_id,
-        coalesce(activity_logs.completed_at, activity_logs.created_at),
-        activity_logs.activity_log_id
+
+),
+
+-- a lead's first move to each milestone
+first_milestone_logs as (
+
+    select distinct on (lead_id, milestone) *
+    from milestone_logs
+    order by lead_id, milestone, occurred_at, source_id
+
+),
+
+-- each lead's agreement and list out as its date columns have them
+milestone_columns as (
+
+    select
+        kinds.milestone,
+        leads.pipeline_item_id as lead_id,
+        leads.assigned_to_id as bdr_id,
+        leads.updated_at,
+        case kinds.milestone
+            when 'agreement' then leads.agreement_at
+            else leads.partner_list_sent_at
+        end as column_at
+    from leads
+    cross join (values ('agreement'), ('list_out')) as kinds (milestone)
+
+),
+
+-- a lead's agreement and list out: its date column, else (v2: leads older than the columns,
+-- the backfill) its first status change to the stage, which is then the event's source
+backfilled_milestones as (
+
+    select
+        milestone_columns.milestone,
+        case
+            when milestone_columns.column_at is not null then milestone_columns.lead_id
+            else status_logs.source_id
+        end as source_id,
+        milestone_columns.lead_id,
+        milestone_columns.bdr_id,
+        coalesce(milestone_columns.column_at, status_logs.occurred_at) as occurred_at,
+        greatest(milestone_columns.updated_at, status_logs.source_changed_at)
+            as source_changed_at
+    from milestone_columns
+    left join first_milestone_logs as status_logs
+        on
+            milestone_columns.lead_id = status_logs.lead_id
+            and milestone_columns.milestone = status_logs.milestone
+    where coalesce(milestone_columns.column_at, status_logs.occurred_at) is not null
+
+),
+
+-- a lead's proposal: its first move to a PROPOSAL_* status, else (v2) its agreement, at the
+-- agreement's time and from the agreement's source
+proposals as (
+
+    select
+        coalesce(status_logs.source_id, agreements.source_id) as source_id,
+        leads.pipeline_item_id as lead_id,
+        leads.assigned_to_id as bdr_id,
+        coalesce(status_logs.occurred_at, agreements.occurred_at) as occurred_at,
+        greatest(
+            leads.updated_at,
+            coalesce(status_logs.source_changed_at, agreements.source_changed_at)
+        ) as source_changed_at
+    from leads
+    left join first_milestone_logs as status_logs
+        on
+            leads.pipeline_item_id = status_logs.lead_id
+            and status_logs.milestone = 'proposal'
+    left join backfilled_milestones as agreements
+        on
+            leads.pipeline_item_id = agreements.lead_id
+            and agreements.milestone = 'agreement'
+    where coalesce(status_logs.source_id, agreements.source_id) is not null
 
 ),
 
@@ -147,49 +230,31 @@ events as (
     union all
     select
         'proposal' as event_type,
-        proposals.source_id,
-        proposals.lead_id as pipeline_item_id,
-        proposals.lead_id,
-        leads.assigned_to_id as bdr_id,
-        proposals.occurred_at,
+        source_id,
+        lead_id as pipeline_item_id,
+        lead_id,
+        bdr_id,
+        occurred_at,
         null as ends_at,
         null as amount,
         null as currency,
         null as is_other_currency,
-        greatest(proposals.source_changed_at, leads.updated_at) as source_changed_at
+        source_changed_at
     from proposals
-    inner join leads
-        on proposals.lead_id = leads.pipeline_item_id
     union all
     select
-        'agreement' as event_type,
-        pipeline_item_id as source_id,
-        pipeline_item_id,
-        pipeline_item_id as lead_id,
-        assigned_to_id as bdr_id,
-        agreement_at as occurred_at,
+        milestone as event_type,
+        source_id,
+        lead_id as pipeline_item_id,
+        lead_id,
+        bdr_id,
+        occurred_at,
         null as ends_at,
         null as amount,
         null as currency,
         null as is_other_currency,
-        updated_at as source_changed_at
-    from leads
-    where agreement_at is not null
-    union all
-    select
-        'list_out' as event_type,
-        pipeline_item_id as source_id,
-        pipeline_item_id,
-        pipeline_item_id as lead_id,
-        assigned_to_id as bdr_id,
-        partner_list_sent_at as occurred_at,
-        null as ends_at,
-        null as amount,
-        null as currency,
-        null as is_other_currency,
-        updated_at as source_changed_at
-    from leads
-    where partner_list_sent_at is not null
+        source_changed_at
+    from backfilled_milestones
     union all
     -- a sale belongs to the lead it comes from (a partner contact's lead, or the lead)
     select

@@ -6,9 +6,10 @@
         ],
     )
 }}
--- One row per list out as of as_of (contract §4, §7): a live lead whose partnerListSentDate is at
--- or before as_of, with its size and its sales (the lead's valid sales at or after the list
--- went out, from int_leads_milestones). Revenue is null while the sales feed is absent or
+-- One row per list out as of as_of (contract §4, §7): a live lead whose list went out (its
+-- partnerListSentDate, else its first move to PARTNER_LIST_SENT) at or before as_of, with its
+-- size and its sales (the lead's valid sales at or after the list went out, from
+-- int_leads_milestones). Revenue is null while the sales feed is absent or
 -- empty (no sales known, contract §4; int_sales_feed_status), else 0 for a list with no sale.
 with
 
@@ -48,6 +49,7 @@ final as (
         agreement_at,
         partner_list_due_at,
         list_size,
+        is_list_out_backfilled,
         list_sales_count as sales_count,
         list_sales_count > 0 as has_sale,
         cast(

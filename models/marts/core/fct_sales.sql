@@ -9,13 +9,21 @@
 }}
 -- One row per valid sale as of as_of (contract §4, §7): amount > 0, sold at or before as_of, on a
 -- live item, attributed to its lead and that lead's BDR: fct_events' sales, through
--- metric_events' as-of rule. Empty when the sales feed does not exist.
+-- metric_events' as-of rule, with its amount as sent and converted to the reporting currency
+-- (metric_events' revenue). Empty when the sales feed does not exist.
 with
 
 sales as (
 
     select * from {{ ref('metric_events') }}
     where metric = 'sales'
+
+),
+
+revenue as (
+
+    select * from {{ ref('metric_events') }}
+    where metric = 'revenue'
 
 ),
 
@@ -41,10 +49,14 @@ final as (
         sales.occurred_month as sale_month,
         events.amount,
         events.currency,
-        events.is_other_currency
+        events.is_other_currency,
+        cast(revenue.metric_value as numeric(14, 2)) as revenue,
+        revenue.metric_value is not null as has_rate
     from sales
     inner join events
         on sales.event_id = events.event_id
+    inner join revenue
+        on sales.event_id = revenue.event_id
 
 )
 

@@ -49,26 +49,51 @@ RAW_COMPLETED_CALLS = f"""
         and logs."completedDate" <= {AS_OF_SQL}
         and coalesce(upper(trim(logs.outcome)), 'COMPLETED') = 'COMPLETED'
 """
-CLEAN_AGREEMENTS = f"""
-    select count(*) from staging.stg_crm__pipeline_items
-    where is_lead and not is_deleted and agreement_at <= {AS_OF_SQL}
+
+
+def _clean_milestones(column: str, to_status: str) -> str:
+    """Leads with the milestone by AS_OF: the date column, else (contract §4, v2) the first
+    status change to it."""
+    return f"""
+    select count(*) from staging.stg_crm__pipeline_items as leads
+    where is_lead and not is_deleted and coalesce({column}, (
+        select min(coalesce(logs.completed_at, logs.created_at))
+        from staging.stg_crm__activity_logs as logs
+        where logs.pipeline_item_id = leads.pipeline_item_id
+          and logs.activity_type = 'STATUS_CHANGE' and logs.to_status like '{to_status}'
+    )) <= {AS_OF_SQL}
 """
-RAW_AGREEMENTS = f"""
-    select count(*) from crm."PipelineItem"
-    where "sublistId" is null and "deletedAt" is null and "agreementDate" <= {AS_OF_SQL}
+
+
+def _raw_milestones(column: str, to_status: str) -> str:
+    return f"""
+    select count(*) from crm."PipelineItem" as leads
+    where "sublistId" is null and "deletedAt" is null and coalesce("{column}", (
+        select min(coalesce(logs."completedDate", logs."createdAt"))
+        from crm."ActivityLog" as logs
+        where logs."pipelineItemId" = leads.id
+          and upper(trim(logs.type)) = 'STATUS_CHANGE'
+          and upper(trim(logs."toStatus")) like '{to_status}'
+    )) <= {AS_OF_SQL}
 """
-CLEAN_LISTS_OUT = f"""
-    select count(*) from staging.stg_crm__pipeline_items
-    where is_lead and not is_deleted and partner_list_sent_at <= {AS_OF_SQL}
-"""
-RAW_LISTS_OUT = f"""
-    select count(*) from crm."PipelineItem"
-    where "sublistId" is null and "deletedAt" is null and "partnerListSentDate" <= {AS_OF_SQL}
-"""
-CLEAN_REVENUE = f"""
+
+
+CLEAN_AGREEMENTS = _clean_milestones("agreement_at", "AGREEMENT%%")
+RAW_AGREEMENTS = _raw_milestones("agreementDate", "AGREEMENT%%")
+CLEAN_LISTS_OUT = _clean_milestones("partner_list_sent_at", "PARTNER_LIST_SENT")
+RAW_LISTS_OUT = _raw_milestones("partnerListSentDate", "PARTNER_LIST_SENT")
+CLEAN_AMOUNT = f"""
     select sum(sales.amount)
     from staging.stg_sales_ext__sales as sales
     inner join {LIVE_ITEMS} as items on sales.pipeline_item_id = items.pipeline_item_id
+    where sales.amount > 0 and sales.sold_at <= {AS_OF_SQL}
+"""
+# revenue in the reporting currency (GBP): each amount at the seed's rate, to the cent
+CLEAN_REVENUE = f"""
+    select sum(round(sales.amount * rates.rate_to_reporting, 2))
+    from staging.stg_sales_ext__sales as sales
+    inner join {LIVE_ITEMS} as items on sales.pipeline_item_id = items.pipeline_item_id
+    inner join seeds.currency_rates as rates on upper(trim(rates.currency)) = sales.currency
     where sales.amount > 0 and sales.sold_at <= {AS_OF_SQL}
 """
 
@@ -153,6 +178,7 @@ def _snapshot(build) -> Built:
                 "select count(*) from marts.fct_calls where call_status = 'completed'"
             ),
             "fct_sales_amount": "select sum(amount) from marts.fct_sales",
+            "fct_sales_revenue": "select sum(revenue) from marts.fct_sales",
             "bdr_weekly_calls": "select sum(calls_completed) from marts.bdr_weekly_performance",
         }
         clean = {
@@ -161,7 +187,8 @@ def _snapshot(build) -> Built:
             "lists_out": CLEAN_LISTS_OUT,
             "revenue": CLEAN_REVENUE,
             "fct_calls_completed": CLEAN_COMPLETED_CALLS,
-            "fct_sales_amount": CLEAN_REVENUE,
+            "fct_sales_amount": CLEAN_AMOUNT,
+            "fct_sales_revenue": CLEAN_REVENUE,
             "bdr_weekly_calls": CLEAN_COMPLETED_CALLS
             + " and logs.user_id in (select bdr_id from marts.dim_bdrs)",
         }
