@@ -59,9 +59,13 @@ class DeliveryResult:
         head = f"alerts as of {self.as_of:%Y-%m-%d %H:%M} UTC: {self.firing} firing; "
         if self.outside_office_hours:
             hours = self.office_hours.describe()
-            verb = "would hold" if self.status == "dry_run" else "held"
             opening = opening_words(self.next_opening, self.office_hours.timezone)
-            held = f"{self.held} {verb} for {opening}" if self.held else "nothing to hold"
+            if not self.held:
+                held = "nothing to hold"
+            elif self.status == "dry_run":
+                held = f"would hold {self.held} for {opening}"
+            else:
+                held = f"{self.held} held for {opening}"
             return f"{head}outside office hours ({hours}): {held} ({self.status})"
         verb = {"dry_run": "would post", "delivered": "posted"}.get(self.status, "posted")
         went = f", {self.came_and_went} came and went" if self.came_and_went else ""

@@ -108,6 +108,7 @@ def slack_alerts_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
                 "new": result.new,
                 "reminded": result.reminders,
                 "resolved": result.resolved,
+                "came_and_went": result.came_and_went,
                 "messages": len(result.messages),
                 "held": result.held,
                 "office_hours": hours.describe(),

@@ -379,6 +379,15 @@ def test_without_a_webhook_it_is_a_dry_run_that_records_nothing_as_posted(db):
     assert deliveries(db) == [("dry_run", 1, 0, None)]
 
 
+def test_a_dry_run_outside_office_hours_says_what_it_would_hold(db):
+    printed = []
+    result = send(db, None, FRIDAY_7PM, echo=printed.append)
+    assert printed == [] and ledger(db) == {}
+    assert result.summary().endswith(
+        f"outside office hours ({SHOP}): would hold 3 for 08:00 Monday 30 Nov (dry_run)"
+    )
+
+
 def test_the_webhook_url_reaches_no_log_error_or_ledger(
     db, httpserver, webhook, hanging_webhook, caplog, capfd
 ):
