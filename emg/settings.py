@@ -43,6 +43,10 @@ VARIABLES = (
              "`emg build`, Dagster's builds and schedules, `emg alerts send`: passed to dbt "
              "as that var only when set"),
     Variable("EMG_ALERT_REMINDER_HOURS", "24", "`emg alerts send`: hours between reminders"),
+    Variable("EMG_SLACK_OFFICE_HOURS", "Mon-Fri 08:00-18:00",
+             "`emg alerts send` and Dagster's `slack_alerts` asset: when Slack posts go out, in "
+             "the reporting timezone (`Mon-Thu 08:00-18:00; Fri 08:00-16:00`, or `always`); "
+             "what falls outside waits for the first run inside"),
     Variable("SLACK_WEBHOOK_URL", "unset: alerts are a dry run",
              "`emg alerts send` and Dagster's `slack_alerts` asset", secret=True),
     Variable("SUPERSET_BASE_URL", "unset: no dashboard links",

@@ -7,6 +7,9 @@ A crash between a POST and its record leaves those alerts "not posted" in the le
 the next run posts them again: delivery is at least once, never at most once. A message
 that Slack refuses stops the run: what it and later messages carried stays undelivered
 (the ledger keeps the error), the run fails, and the next run posts it.
+
+Outside office hours step 2 has nothing to do: the plan holds its posts, step 1 notes them
+in the ledger, and the run's summary says how many wait and until when.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import datetime, timedelta
 
 from emg.alerts import ledger
 from emg.alerts.message import Message, build_messages
+from emg.alerts.office_hours import OfficeHours, opening_words
 from emg.alerts.plan import plan_delivery
 from emg.alerts.slack import (
     SlackDeliveryError,
@@ -34,7 +38,7 @@ DEFAULT_REMINDER_INTERVAL = timedelta(hours=24)
 @dataclass(frozen=True)
 class DeliveryResult:
     delivery_id: int
-    status: str  # delivered | nothing_to_post | dry_run
+    status: str  # delivered | nothing_to_post | held | dry_run
     as_of: datetime
     firing: int
     new: int
@@ -42,13 +46,32 @@ class DeliveryResult:
     resolved: int
     closed_silently: int
     messages: tuple[Message, ...]
+    came_and_went: int = 0
+    held: int = 0  # alerts whose post waits for office hours
+    office_hours: OfficeHours | None = None
+    next_opening: datetime | None = None  # set when the run was outside office hours
+
+    @property
+    def outside_office_hours(self) -> bool:
+        return self.next_opening is not None
 
     def summary(self) -> str:
+        head = f"alerts as of {self.as_of:%Y-%m-%d %H:%M} UTC: {self.firing} firing; "
+        if self.outside_office_hours:
+            hours = self.office_hours.describe()
+            opening = opening_words(self.next_opening, self.office_hours.timezone)
+            if not self.held:
+                held = "nothing to hold"
+            elif self.status == "dry_run":
+                held = f"would hold {self.held} for {opening}"
+            else:
+                held = f"{self.held} held for {opening}"
+            return f"{head}outside office hours ({hours}): {held} ({self.status})"
         verb = {"dry_run": "would post", "delivered": "posted"}.get(self.status, "posted")
+        went = f", {self.came_and_went} came and went" if self.came_and_went else ""
         return (
-            f"alerts as of {self.as_of:%Y-%m-%d %H:%M} UTC: {self.firing} firing; "
-            f"{verb} {len(self.messages)} message(s): {self.new} new, {self.reminders} "
-            f"in a reminder, {self.resolved} resolved ({self.status})"
+            f"{head}{verb} {len(self.messages)} message(s): {self.new} new, {self.reminders} "
+            f"in a reminder, {self.resolved} resolved{went} ({self.status})"
         )
 
 
@@ -57,6 +80,7 @@ def deliver(
     *,
     webhook_url: str | None,
     timezone: str,
+    office_hours: OfficeHours,
     now: datetime | None = None,
     reminder_interval: timedelta = DEFAULT_REMINDER_INTERVAL,
     superset_base_url: str | None = None,
@@ -67,9 +91,10 @@ def deliver(
 ) -> DeliveryResult:
     """Post what is new, due or resolved in marts.alerts; without a webhook, a dry run.
 
-    `now` is the delivery's clock for the ledger and the reminder interval; by default the
-    as_of the marts were built for. `on_posted` is called after each POST that Slack took,
-    before it is recorded.
+    `now` is the delivery's clock for the ledger, the reminder interval and office hours; by
+    default the as_of the marts were built for. Outside `office_hours` nothing is posted and
+    the ledger keeps what is held for the first run inside them. `on_posted` is called after
+    each POST that Slack took, before it is recorded.
     """
     dry_run = dry_run or not webhook_url
     if not dry_run:
@@ -82,13 +107,15 @@ def deliver(
         as_of, week = ledger.build_state(conn)
         now = now or as_of
         firing = ledger.firing_alerts(conn)
-        plan = plan_delivery(firing, ledger.firing_entries(conn), now, week, reminder_interval)
+        entries = ledger.firing_entries(conn)
+        plan = plan_delivery(firing, entries, now, week, reminder_interval, office_hours)
         messages = build_messages(plan, as_of, timezone, superset_base_url)
         mode = "dry_run" if dry_run else "slack"
         delivery_id = ledger.start_delivery(conn, as_of, mode, len(firing), plan, len(messages))
+        status = "delivered" if messages else "held" if plan.held else "nothing_to_post"
         result = DeliveryResult(
             delivery_id=delivery_id,
-            status="dry_run" if dry_run else "delivered" if messages else "nothing_to_post",
+            status="dry_run" if dry_run else status,
             as_of=as_of,
             firing=len(firing),
             new=len(plan.new),
@@ -96,6 +123,10 @@ def deliver(
             resolved=len(plan.resolved),
             closed_silently=len(plan.closed_silently),
             messages=tuple(messages),
+            came_and_went=len(plan.came_and_went),
+            held=len(plan.held),
+            office_hours=office_hours,
+            next_opening=None if office_hours.is_open(now) else office_hours.next_opening(now),
         )
         if dry_run:
             for message in messages:
@@ -122,11 +153,7 @@ def _post_all(conn, delivery_id, messages, webhook_url, settings, now, on_posted
             if on_posted is not None:
                 on_posted(message)
         except BaseException as error:
-            undelivered = [
-                alert_id
-                for rest in messages[number:]
-                for alert_id in rest.new_ids + rest.reminded_ids + rest.resolved_ids
-            ]
+            undelivered = [alert_id for rest in messages[number:] for alert_id in rest.alert_ids]
             if isinstance(error, SlackDeliveryError):
                 reason = str(error)
             elif posted:

@@ -59,7 +59,7 @@ def firing_entries(conn) -> dict[str, LedgerEntry]:
     with conn, conn.cursor() as cur:
         cur.execute(
             "select alert_id, rule, priority, bdr_id, message, week_start, status,"
-            " first_posted_at, last_posted_at"
+            " first_posted_at, last_posted_at, held_since, stopped_at"
             " from ops.alert_ledger where status = 'firing'"
         )
         return {row[0]: LedgerEntry(*row) for row in cur.fetchall()}
@@ -69,9 +69,18 @@ def start_delivery(conn, as_of: datetime, mode: str, firing: int, plan: Plan, pl
     with conn, conn.cursor() as cur:
         cur.execute(
             "insert into ops.alert_deliveries (as_of, mode, status, firing, new_alerts,"
-            " reminders, resolved, messages_planned)"
-            " values (%s, %s, 'running', %s, %s, %s, %s, %s) returning delivery_id",
-            (as_of, mode, firing, len(plan.new), len(plan.reminders), len(plan.resolved), planned),
+            " reminders, resolved, messages_planned, held)"
+            " values (%s, %s, 'running', %s, %s, %s, %s, %s, %s) returning delivery_id",
+            (
+                as_of,
+                mode,
+                firing,
+                len(plan.new),
+                len(plan.reminders),
+                len(plan.resolved) + len(plan.came_and_went),
+                planned,
+                len(plan.held),
+            ),
         )
         return cur.fetchone()[0]
 
@@ -86,10 +95,12 @@ def finish_delivery(conn, delivery_id: int, status: str, error: str | None = Non
 
 
 def record_seen(conn, firing: list[Alert], plan: Plan, now: datetime, week: date) -> None:
-    """Before posting: every firing alert is in the ledger; silent closes are done.
+    """Before posting: every firing alert is in the ledger; silent closes are done; what the
+    plan holds for office hours, and what it found stopped, is noted.
 
     An alert firing again after it was closed starts over (never posted), so a failed post
-    of it is retried by the next run.
+    of it is retried by the next run. One firing again before its resolved line was posted
+    (held for office hours) is still the posted alert: Slack never heard it stop.
     """
     with conn, conn.cursor() as cur:
         if firing:
@@ -108,6 +119,9 @@ def record_seen(conn, firing: list[Alert], plan: Plan, now: datetime, week: date
                         then ledger.first_posted_at end,
                     last_posted_at = case when ledger.status = 'firing'
                         then ledger.last_posted_at end,
+                    held_since = case when ledger.status = 'firing'
+                        then ledger.held_since end,
+                    stopped_at = null,
                     closed_at = null,
                     resolved_posted_at = null
                 """,
@@ -131,6 +145,16 @@ def record_seen(conn, firing: list[Alert], plan: Plan, now: datetime, week: date
                 "update ops.alert_ledger set status = %s, closed_at = %s where alert_id = %s",
                 ("expired" if entry.week_start < week else "resolved", now, entry.alert_id),
             )
+        cur.execute(
+            "update ops.alert_ledger set stopped_at = %s where alert_id = any(%s)"
+            " and stopped_at is null",
+            (now, [entry.alert_id for entry in plan.stopped]),
+        )
+        cur.execute(
+            "update ops.alert_ledger set held_since = %s where alert_id = any(%s)"
+            " and held_since is null",
+            (now, plan.held),
+        )
 
 
 def record_posted(conn, delivery_id: int, message, now: datetime) -> None:
@@ -138,14 +162,15 @@ def record_posted(conn, delivery_id: int, message, now: datetime) -> None:
     with conn, conn.cursor() as cur:
         cur.execute(
             "update ops.alert_ledger set first_posted_at = coalesce(first_posted_at, %s),"
-            " last_posted_at = %s, times_posted = times_posted + 1, last_error = null"
-            " where alert_id = any(%s)",
-            (now, now, list(message.new_ids + message.reminded_ids)),
+            " last_posted_at = %s, times_posted = times_posted + 1, last_error = null,"
+            " held_since = null where alert_id = any(%s)",
+            (now, now, list(message.new_ids + message.reminded_ids + message.came_and_went_ids)),
         )
         cur.execute(
             "update ops.alert_ledger set status = 'resolved', closed_at = %s,"
-            " resolved_posted_at = %s, last_error = null where alert_id = any(%s)",
-            (now, now, list(message.resolved_ids)),
+            " resolved_posted_at = %s, last_error = null, held_since = null"
+            " where alert_id = any(%s)",
+            (now, now, list(message.resolved_ids + message.came_and_went_ids)),
         )
         cur.execute(
             "update ops.alert_deliveries set messages_posted = messages_posted + 1"

@@ -5,16 +5,20 @@ sections hold at most 3,000 characters and a message at most 50 blocks (and 40,0
 characters of text), so long lists are split across sections and messages at line
 boundaries, never truncated. Each message says which alerts it carries, so the ledger
 records exactly what reached Slack.
+
+Alerts that arose outside office hours and were gone before the first run inside them get a
+section of their own ("Came and went outside office hours"), each line saying when it arose
+and whether it resolved or ran until its week ended (plan.py says why they are posted).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from emg.alerts.plan import PRIORITIES, Alert, Plan
+from emg.alerts.plan import PRIORITIES, Alert, LedgerEntry, Plan
 
 SECTION_TEXT_LIMIT = 3000
 BLOCKS_PER_MESSAGE = 50
@@ -35,6 +39,7 @@ class Line:
     new_ids: tuple[str, ...] = ()
     reminded_ids: tuple[str, ...] = ()
     resolved_ids: tuple[str, ...] = ()
+    came_and_went_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,11 @@ class Message:
     new_ids: tuple[str, ...]
     reminded_ids: tuple[str, ...]
     resolved_ids: tuple[str, ...]
+    came_and_went_ids: tuple[str, ...] = ()
+
+    @property
+    def alert_ids(self) -> tuple[str, ...]:
+        return self.new_ids + self.reminded_ids + self.resolved_ids + self.came_and_went_ids
 
 
 def escape(text: str) -> str:
@@ -101,7 +111,20 @@ def _reminder_line(alerts: list[Alert]) -> Line:
     )
 
 
-def _groups(plan: Plan, superset_base_url: str | None) -> list[tuple[str, list[Line]]]:
+def _came_and_went_line(entry: LedgerEntry, timezone: str) -> Line:
+    """A held alert that was gone before office hours: when it arose, and how it ended."""
+    arose = ""
+    if entry.held_since is not None:
+        local = entry.held_since.astimezone(ZoneInfo(timezone))
+        arose = f"arose {local:%a} {local.day} {local:%b}, {local:%H:%M}; "
+    ended = "resolved since" if entry.stopped_at is not None else "fired until its week ended"
+    text = f"• {escape(entry.message)} _({arose}{ended})_"
+    return Line(text, came_and_went_ids=(entry.alert_id,))
+
+
+def _groups(
+    plan: Plan, superset_base_url: str | None, timezone: str
+) -> list[tuple[str, list[Line]]]:
     groups = []
     for priority in PRIORITIES:
         alerts = [alert for alert in plan.new if alert.priority == priority]
@@ -122,6 +145,13 @@ def _groups(plan: Plan, superset_base_url: str | None) -> list[tuple[str, list[L
                 ],
             )
         )
+    if plan.came_and_went:
+        groups.append(
+            (
+                ":crescent_moon: *Came and went outside office hours*",
+                [_came_and_went_line(entry, timezone) for entry in plan.came_and_went],
+            )
+        )
     return groups
 
 
@@ -130,9 +160,7 @@ def _pieces(line: Line, room: int) -> list[Line]:
     if len(line.text) <= room:
         return [line]
     chunks = [line.text[start : start + room] for start in range(0, len(line.text), room)]
-    return [Line(chunk) for chunk in chunks[:-1]] + [
-        Line(chunks[-1], line.new_ids, line.reminded_ids, line.resolved_ids)
-    ]
+    return [Line(chunk) for chunk in chunks[:-1]] + [replace(line, text=chunks[-1])]
 
 
 def _sections(groups: list[tuple[str, list[Line]]]) -> list[tuple[str, list[Line]]]:
@@ -163,6 +191,8 @@ def _summary(plan: Plan) -> str:
         parts.append(f"{len(plan.reminders)} still firing")
     if plan.resolved:
         parts.append(f"{len(plan.resolved)} resolved")
+    if plan.came_and_went:
+        parts.append(f"{len(plan.came_and_went)} came and went outside office hours")
     return ", ".join(parts)
 
 
@@ -177,7 +207,7 @@ def build_messages(
         return []
     local = as_of.astimezone(ZoneInfo(timezone))
     context = f"As of {local:%a %d %b %Y, %H:%M} {timezone} · {_summary(plan)}"
-    sections = _sections(_groups(plan, superset_base_url))
+    sections = _sections(_groups(plan, superset_base_url, timezone))
 
     per_message = BLOCKS_PER_MESSAGE - 2  # a header and a context block open each message
     batches: list[list[tuple[str, list[Line]]]] = [[]]
@@ -209,6 +239,7 @@ def build_messages(
                 new_ids=tuple(i for line in lines for i in line.new_ids),
                 reminded_ids=tuple(i for line in lines for i in line.reminded_ids),
                 resolved_ids=tuple(i for line in lines for i in line.resolved_ids),
+                came_and_went_ids=tuple(i for line in lines for i in line.came_and_went_ids),
             )
         )
     return messages

@@ -8,6 +8,7 @@ from dagster_dbt import get_asset_key_for_model
 from emg import warehouse as wh
 from emg.alerts.delivery import deliver
 from emg.alerts.message import failure_payload
+from emg.alerts.office_hours import OfficeHours, from_setting
 from emg.alerts.slack import SlackSettings, post, session
 from emg.dbt_runner import reporting_timezone
 
@@ -19,6 +20,7 @@ class SlackResource(dg.ConfigurableResource):
     webhook_url_env: str = "SLACK_WEBHOOK_URL"
     superset_base_url_env: str = "SUPERSET_BASE_URL"
     dagster_base_url_env: str = "DAGSTER_BASE_URL"
+    office_hours_env: str = "EMG_SLACK_OFFICE_HOURS"
     reminder_hours: float = 24.0
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
@@ -33,6 +35,11 @@ class SlackResource(dg.ConfigurableResource):
 
     def dagster_base_url(self) -> str:
         return dg.EnvVar(self.dagster_base_url_env).get_value() or "http://127.0.0.1:3000"
+
+    def office_hours(self, timezone: str) -> OfficeHours:
+        """When posts go out (unset: Mon-Fri 08:00-18:00), in the reporting timezone."""
+        value = dg.EnvVar(self.office_hours_env).get_value() or None
+        return from_setting(value, timezone, self.office_hours_env)
 
     def settings(self) -> SlackSettings:
         return SlackSettings(
@@ -61,6 +68,8 @@ def slack_alerts_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
         description=(
             "Posts marts.alerts to Slack: new alerts in full, still-firing ones in one reminder "
             "line per interval, resolved ones once; records every post in ops.alert_ledger. "
+            "Posts only in office hours (EMG_SLACK_OFFICE_HOURS, default Mon-Fri 08:00-18:00 "
+            "local): what falls outside is held for the first run inside them. "
             "A dry run (messages in the log, nothing recorded as posted) without SLACK_WEBHOOK_URL."
         ),
     )
@@ -70,12 +79,15 @@ def slack_alerts_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
         webhook = slack.webhook_url()
         if webhook is None:
             context.log.warning("SLACK_WEBHOOK_URL is not set: a dry run, nothing is posted")
+        timezone = reporting_timezone()
+        hours = slack.office_hours(timezone)
         conn = warehouse.connect()
         try:
             result = deliver(
                 conn,
                 webhook_url=webhook,
-                timezone=reporting_timezone(),
+                timezone=timezone,
+                office_hours=hours,
                 reminder_interval=timedelta(hours=slack.reminder_hours),
                 superset_base_url=slack.superset_base_url(),
                 settings=slack.settings(),
@@ -96,7 +108,10 @@ def slack_alerts_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
                 "new": result.new,
                 "reminded": result.reminders,
                 "resolved": result.resolved,
+                "came_and_went": result.came_and_went,
                 "messages": len(result.messages),
+                "held": result.held,
+                "office_hours": hours.describe(),
                 "delivery_id": result.delivery_id,
             }
         )

@@ -3,7 +3,9 @@
 One generate + build for the module: 70 leads, as of Friday 2026-11-27 15:00 UTC, when the
 weekly thresholds in force are 4/5 of the week's (contract §6) and three alerts fire: overdue
 partner lists, low upcoming calls, one BDR needing support. Each test starts with an empty
-ledger (schema ops dropped) and the build's marts.alerts restored.
+ledger (schema ops dropped) and the build's marts.alerts restored. Deliveries keep office
+hours Mon-Fri 08:00-18:00 Europe/London (the default): the tests' clocks are inside them unless
+a test says otherwise.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from conftest import query, run_emg
 
 from emg.alerts.delivery import deliver
 from emg.alerts.message import BLOCKS_PER_MESSAGE, SECTION_TEXT_LIMIT
+from emg.alerts.office_hours import from_setting
 from emg.alerts.slack import SlackDeliveryError, SlackSettings, redact
 
 AS_OF = "2026-11-27T15:00:00Z"
@@ -26,6 +29,7 @@ LEADS = "70"
 BUILT_AT = datetime(2026, 11, 25, 15, tzinfo=UTC)
 SECRET_PATH = "/services/T0EMG/B0EMG/s3cr3tW3bh00kT0k3n"
 FAST = SlackSettings(connect_timeout=1, read_timeout=0.5, attempts=3, backoff=0.05)
+OFFICE_HOURS = from_setting(None, "Europe/London")  # Mon-Fri 08:00-18:00
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +58,7 @@ def webhook(httpserver):
 
 def send(db, url, hours_later: float = 0, **options):
     options.setdefault("settings", FAST)
+    options.setdefault("office_hours", OFFICE_HOURS)
     return deliver(
         db,
         webhook_url=url,
@@ -260,6 +265,111 @@ def test_three_hundred_firing_alerts_are_split_into_valid_messages(db, httpserve
     assert sum(row[2] for row in ledger(db).values()) == 300
 
 
+# --- Office hours: hours after BUILT_AT (Wednesday 25 Nov 15:00 UTC; GMT is local time) ---
+FRIDAY_3PM, FRIDAY_7PM, SATURDAY_2AM, SATURDAY_10AM, MONDAY_8AM = 48, 52, 59, 67, 113
+SHOP = "Mon-Fri 08:00-18:00 Europe/London"
+
+
+def test_an_alert_arising_friday_night_is_posted_monday_at_eight_once(db, httpserver, webhook):
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    friday = send(db, webhook, FRIDAY_7PM)
+    assert httpserver.log == [] and friday.messages == ()
+    assert (friday.status, friday.held) == ("held", 3)
+    assert friday.summary() == (
+        f"alerts as of 2026-11-27 15:00 UTC: 3 firing; outside office hours ({SHOP}): "
+        "3 held for 08:00 Monday 30 Nov (held)"
+    )
+    assert all(row[0] == "firing" and row[1] is None for row in ledger(db).values())
+    [(gone,)] = query(db, "select message from marts.alerts where rule = 'overdue_partner_lists'")
+    query(db, "delete from marts.alerts where rule = 'overdue_partner_lists'")  # fixed Saturday
+    assert send(db, webhook, SATURDAY_10AM).held == 3
+    send(db, webhook, MONDAY_8AM - 1)  # Monday 07:00
+    assert httpserver.log == []
+
+    monday = send(db, webhook, MONDAY_8AM)
+    for hours in (1, 2):  # 09:00 and 10:00 post nothing more
+        assert send(db, webhook, MONDAY_8AM + hours).status == "nothing_to_post"
+    [post] = posts(httpserver)
+    assert (monday.status, monday.new, monday.came_and_went) == ("delivered", 2, 1)
+    text = lines(post)
+    assert [heading for heading in text if not heading.startswith("•")] == [
+        ":red_circle: *High*",
+        ":large_orange_circle: *Medium*",
+        ":crescent_moon: *Came and went outside office hours*",
+    ]
+    assert text[-1] == f"• {gone} _(arose Fri 27 Nov, 19:00; resolved since)_"
+    rows = ledger(db).values()
+    assert sorted(row[0] for row in rows) == ["firing", "firing", "resolved"]
+    assert all(row[2] == 1 for row in rows)  # each posted once
+    assert [row[0] for row in deliveries(db)] == [
+        "held", "held", "held", "delivered", "nothing_to_post", "nothing_to_post",
+    ]  # fmt: skip
+
+
+@pytest.fixture()
+def monday_build(db):
+    """Makes the Friday build look like Monday 30 Nov 08:00's: the week rolled over, so the
+    weekly rules (pro-rated to nothing on a Monday) are quiet and overdue partner lists fires
+    under the new week's fingerprint. Puts the Friday build back afterwards."""
+    [(as_of, week)] = query(db, "select max(as_of), max(as_of_week) from marts.as_of_metrics")
+    monday = datetime(2026, 11, 30, 8)
+
+    def rebuild() -> None:
+        query(db, "update marts.as_of_metrics set as_of = %s, as_of_week = %s", (monday, monday))
+        query(db, "delete from marts.alerts where rule <> 'overdue_partner_lists'")
+        query(
+            db,
+            "update marts.alerts set alert_id = md5(alert_id || 'week of 2026-11-30'),"
+            " week_start = %s, as_of = %s",
+            (monday.date(), monday),
+        )
+
+    yield rebuild
+    query(db, "update marts.as_of_metrics set as_of = %s, as_of_week = %s", (as_of, week))
+
+
+def test_a_resolution_at_the_weekend_is_posted_monday_though_the_week_rolled_over(
+    db, httpserver, webhook, monday_build
+):
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    send(db, webhook, FRIDAY_3PM)  # all three posted
+    [(message,)] = query(db, "select message from marts.alerts where rule = 'low_upcoming_calls'")
+    query(db, "delete from marts.alerts where rule = 'low_upcoming_calls'")  # resolved overnight
+    saturday = send(db, webhook, SATURDAY_2AM)
+    assert (saturday.status, saturday.held) == ("held", 1) and len(httpserver.log) == 1
+
+    monday_build()
+    monday = send(db, webhook, MONDAY_8AM)
+    send(db, webhook, MONDAY_8AM + 1)
+    friday, post = posts(httpserver)
+    assert (monday.new, monday.resolved, monday.closed_silently) == (1, 1, 2)
+    text = lines(post)
+    assert text[0] == ":rotating_light: *Urgent*" and "partner lists are overdue" in text[1]
+    assert text[2:] == [":white_check_mark: *Resolved*", f"• {message}"]
+    statuses = sorted(row[0] for row in ledger(db).values())
+    assert statuses == ["expired", "expired", "firing", "resolved"]
+
+
+def test_a_reminder_due_at_night_is_posted_at_eight_once(db, httpserver, webhook):
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    every_4_hours = timedelta(hours=4)
+    for hours in (FRIDAY_3PM, FRIDAY_7PM, FRIDAY_7PM + 4, SATURDAY_10AM, MONDAY_8AM - 1):
+        send(db, webhook, hours, reminder_interval=every_4_hours)
+    assert len(httpserver.log) == 1  # Friday 15:00's post; the 19:00 reminder was held
+    for hours in (0, 1, 2, 3, 4):  # Monday 08:00 to 12:00
+        send(db, webhook, MONDAY_8AM + hours, reminder_interval=every_4_hours)
+    friday, eight, noon = posts(httpserver)
+    assert (
+        lines(eight)
+        == lines(noon)
+        == [
+            ":hourglass_flowing_sand: *Still firing*",
+            "3 alerts are still firing since posted: Overdue partner lists (urgent), "
+            "Low upcoming calls (high), BDR needs support (medium).",
+        ]
+    )
+
+
 def test_without_a_webhook_it_is_a_dry_run_that_records_nothing_as_posted(db):
     printed = []
     result = send(db, None, echo=printed.append)
@@ -267,6 +377,15 @@ def test_without_a_webhook_it_is_a_dry_run_that_records_nothing_as_posted(db):
     assert "partner lists are overdue" in json.loads(printed[0])["blocks"][2]["text"]["text"]
     assert ledger(db) == {}
     assert deliveries(db) == [("dry_run", 1, 0, None)]
+
+
+def test_a_dry_run_outside_office_hours_says_what_it_would_hold(db):
+    printed = []
+    result = send(db, None, FRIDAY_7PM, echo=printed.append)
+    assert printed == [] and ledger(db) == {}
+    assert result.summary().endswith(
+        f"outside office hours ({SHOP}): would hold 3 for 08:00 Monday 30 Nov (dry_run)"
+    )
 
 
 def test_the_webhook_url_reaches_no_log_error_or_ledger(
@@ -318,6 +437,40 @@ def test_emg_alerts_send_with_a_revoked_webhook_fails_in_one_line(built, httpser
         "set SLACK_WEBHOOK_URL to a current incoming-webhook URL (not retried)"
     ]
     assert "s3cr3t" not in result.stdout + result.stderr
+
+
+def test_emg_alerts_send_outside_office_hours_holds_the_posts_and_says_until_when(
+    built, db, httpserver, webhook
+):
+    httpserver.expect_request(SECRET_PATH, method="POST").respond_with_data("ok")
+    env = {"SLACK_WEBHOOK_URL": webhook, "EMG_SLACK_OFFICE_HOURS": "Mon-Thu 08:00-18:00"}
+    result = run_emg("alerts", "send", env=env)  # the build's Friday 15:00
+    assert httpserver.log == []
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "3 firing; outside office hours (Mon-Thu 08:00-18:00 Europe/London): "
+            "3 held for 08:00 Monday 30 Nov (held)"
+        )
+    )
+    assert [row[1] for row in ledger(db).values()] == [None, None, None]
+
+    run_emg("alerts", "send", "--office-hours", "always", env=env)
+    run_emg("alerts", "send", env={**env, "EMG_SLACK_OFFICE_HOURS": ""})  # the default: open
+    [post] = posts(httpserver)
+    assert len(lines(post)) == 6  # three headings, three alerts: posted once
+
+
+def test_emg_alerts_send_with_office_hours_that_do_not_parse_fails_in_one_line(built):
+    env = {"EMG_SLACK_OFFICE_HOURS": "weekdays 9 to 5"}
+    result = run_emg("alerts", "send", "--dry-run", check=False, env=env)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(
+        "emg: error: EMG_SLACK_OFFICE_HOURS='weekdays 9 to 5' is not office hours; use days "
+        "and local hours like 'Mon-Fri 08:00-18:00'"
+    )
 
 
 def test_a_secret_in_the_webhook_urls_query_string_is_redacted_too():

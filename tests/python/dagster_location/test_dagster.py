@@ -213,6 +213,38 @@ def test_a_failed_delivery_fails_the_run_and_the_sensor_posts_a_link_to_it(
     assert "slack_alerts: emg.alerts.slack.SlackDeliveryError: Slack refused" in text
 
 
+def test_outside_office_hours_the_asset_posts_nothing_and_logs_what_it_holds(
+    defs, crm, db, httpserver, monkeypatch
+):
+    """The marts are the hourly job's, as of Friday 15:00; office hours that end on Thursday
+    hold the three alerts for Monday 08:00."""
+    query(db, "drop schema if exists ops cascade")
+    httpserver.expect_request(SLACK_PATH, method="POST").respond_with_data("ok")
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", httpserver.url_for(SLACK_PATH))
+    monkeypatch.setenv("EMG_SLACK_OFFICE_HOURS", "Mon-Thu 08:00-18:00")
+    instance = dg.DagsterInstance.ephemeral()
+
+    result = dg.materialize(
+        [defs.get_assets_def(SLACK_ALERTS)],
+        instance=instance,
+        resources=defs.resources,
+        selection=[SLACK_ALERTS],
+    )
+
+    assert result.success and httpserver.log == []
+    [delivery] = result.asset_materializations_for_node("slack_alerts")
+    assert delivery.metadata["status"].value == "held"
+    assert delivery.metadata["held"].value == 3
+    assert delivery.metadata["office_hours"].value == "Mon-Thu 08:00-18:00 Europe/London"
+    records = instance.get_records_for_run(result.run_id).records
+    logged = [record.event_log_entry.message or "" for record in records]
+    assert any(
+        "outside office hours (Mon-Thu 08:00-18:00 Europe/London): 3 held for 08:00 Monday 30 Nov"
+        in message
+        for message in logged
+    )
+
+
 def _sessions_alive(sid: int) -> list[int]:
     alive = []
     for process in psutil.process_iter(["pid"]):
@@ -225,7 +257,7 @@ def _sessions_alive(sid: int) -> list[int]:
 
 
 def test_emg_dagster_serves_the_ui_and_stops_everything_it_started(warehouse, tmp_path):
-    port = "3099"
+    port = os.environ.get("EMG_TEST_DAGSTER_PORT", "3099")  # the suite's own, not the demo's
     env = {"EMG_DAGSTER_PORT": port}
     ignoring_sigint = {"preexec_fn": lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)}
     # started as a script or `make` would start it: with SIGINT ignored
