@@ -5,9 +5,10 @@
 -- as_of; an `upcoming` one (calls upcoming) counts those after it that have not ended (been
 -- completed) by as_of. `metric_value` is 1 for a count and, for an amount, the sale's amount
 -- converted to the reporting currency and rounded to the cent (int_currency_rates; null for a
--- currency with no rate, which so adds nothing to revenue, contract §4); `index_points` is what the event adds to the performance index (contract §5). A view: it costs
--- the build nothing; one SELECT without a WITH (as the stg_ views), so PostgreSQL flattens it
--- into the query that reads it and reaches fct_events through its indexes.
+-- currency with no rate, which so adds nothing to revenue, contract §4); `index_points` is
+-- what the event adds to the performance index (contract §5). A view: it costs the build
+-- nothing; one SELECT without a WITH (as the stg_ views), so PostgreSQL flattens it into the
+-- query that reads it and reaches fct_events through its indexes.
 select
     catalogue.metric,
     catalogue.timing,
