@@ -2,24 +2,16 @@
 first_calls as (
     select lead_id, min(completed_at) as at from live_completed group by 1
 ),
-proposals as (
-    select log."pipelineItemId" as lead_id,
-        min(coalesce(log."completedDate", log."createdAt")) as at
-    from crm."ActivityLog" as log
-    where log.type = 'STATUS_CHANGE' and cast(log."toStatus" as text) like 'PROPOSAL\_%%'
-        and coalesce(log."completedDate", log."createdAt") <= %(as_of)s
-    group by 1
-),
 last_sales as (
     select lead_id, max(sold_at) as last_sold_at from live_sales group by 1
 ),
 leads as (
-    select live_leads.*, first_calls.at as first_call_at, proposals.at as proposal_at,
+    select live_leads.lead_id, first_calls.at as first_call_at,
+        case when proposal_at <= %(as_of)s then proposal_at end as proposal_at,
         case when agreement_at <= %(as_of)s then agreement_at end as agreed_at,
         case when sent_at <= %(as_of)s then sent_at end as listed_at
     from live_leads
     left join first_calls using (lead_id)
-    left join proposals using (lead_id)
 ),
 members as (
     select 'call' as cohort, first_call_at as at, proposal_at is not null as converted

@@ -8,7 +8,7 @@ team as (
         (select coalesce(sum(n), 0) from week_calls) as calls,
         (select count(*) from live_leads
             where agreement_at <= %(as_of)s and (sent_at is null or sent_at > %(as_of)s)
-                and due_at < %(as_of)s) as overdue,
+                and status <> 'LOST' and due_date < %(today)s) as overdue,
         (select count(*)
             from crm."ActivityLog" as log
             inner join live_items as item on item.item_id = log."pipelineItemId"

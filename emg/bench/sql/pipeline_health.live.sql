@@ -9,8 +9,9 @@ upcoming as (
             and coalesce(log.outcome, 'COMPLETED') = 'COMPLETED', false)
 ),
 open_lists as (
-    select due_at from live_leads
+    select due_date from live_leads
     where agreement_at <= %(as_of)s and (sent_at is null or sent_at > %(as_of)s)
+        and status <> 'LOST'
 )
 select
     (select count(*) from upcoming
@@ -18,7 +19,9 @@ select
     (select count(*) from upcoming
         where scheduled_at >= %(next_week_start_at)s
             and scheduled_at < %(next_week_end_at)s),
-    (select count(*) from live_leads where status like 'PROPOSAL\_%%'),
-    (select count(*) from open_lists where due_at < %(as_of)s),
+    (select count(*) from live_leads
+        where proposal_at <= %(as_of)s and status <> 'LOST'
+            and (agreement_at is null or agreement_at > %(as_of)s)),
+    (select count(*) from open_lists where due_date < %(today)s),
     (select count(*) from open_lists
-        where due_at >= %(as_of)s and due_at < %(as_of)s + interval '7 days')
+        where due_date between %(today)s and %(today)s + 7)

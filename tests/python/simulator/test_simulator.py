@@ -233,11 +233,11 @@ ITEMS_WITH_MILESTONES = """(
         coalesce(p."agreementDate", (
             select min(a."createdAt") from crm."ActivityLog" a
             where a."pipelineItemId" = p.id and a.type = 'STATUS_CHANGE'
-              and a."toStatus" like 'AGREEMENT%%')) as agreed_at,
+              and cast(a."toStatus" as text) like 'AGREEMENT%%')) as agreed_at,
         coalesce(p."partnerListSentDate", (
             select min(a."createdAt") from crm."ActivityLog" a
             where a."pipelineItemId" = p.id and a.type = 'STATUS_CHANGE'
-              and a."toStatus" = 'PARTNER_LIST_SENT')) as sent_at
+              and cast(a."toStatus" as text) = 'PARTNER_LIST_SENT')) as sent_at
     from crm."PipelineItem" p)"""
 VIOLATIONS = {
     rule: sql.replace('crm."PipelineItem"', ITEMS_WITH_MILESTONES)
