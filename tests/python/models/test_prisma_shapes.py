@@ -87,7 +87,13 @@ def shapes(warehouse) -> dict[str, Built]:
 
 def _assert_built(built: Built) -> None:
     assert built.code == 0, built.output[-6000:]
-    assert re.search(r"Done\. PASS=\d+ WARN=0 ERROR=0 SKIP=0\b", built.output), built.output[-3000:]
+    assert re.search(r"Done\. PASS=\d+ WARN=[01] ERROR=0 SKIP=0\b", built.output), built.output[
+        -3000:
+    ]
+    # the one warning the simulated CRM earns by design: its copies of the sales feed disagree
+    # with the feed on a few leads (audit.crm_sales_reconciliation, contract §4)
+    warned = re.findall(r"WARN \d+ (\w+) \.", built.output)
+    assert set(warned) <= {"assert_crm_sales_copies_match_the_feed"}, built.output[-3000:]
 
 
 def test_each_shape_is_loaded_as_asked(shapes):

@@ -38,8 +38,14 @@ def contract_feed(warehouse, db_module):
         "insert into sales_ext.sales values"
         " ('s1', %s, '2026-11-20 10:00+00', 120.00, 'GBP'),"
         " ('s2', %s, '2026-11-21 11:00+00', 80.00, 'GBP'),"
-        " ('s2', %s, '2026-11-21 11:00+00', 85.00, 'GBP')",  # the same sale twice
-        (leads[0], leads[1], leads[1]),
+        " ('s2', %s, '2026-11-21 11:00+00', 85.00, 'GBP'),"  # the same sale twice
+        # currencies as a finance team writes them (contract §4, v2): trimmed and upper-cased
+        # before they are matched; a code with no rate, and a blank one
+        " ('s3', %s, '2026-11-22 09:00+00', 50.00, ' gbp '),"
+        " ('s4', %s, '2026-11-22 10:00+00', 100.00, 'EUR'),"
+        " ('s5', %s, '2026-11-22 11:00+00', 10.00, 'CHF'),"
+        " ('s6', %s, '2026-11-22 12:00+00', 20.00, '   ')",
+        (leads[0], leads[1], leads[1], leads[0], leads[0], leads[0], leads[0]),
     )
     yield run_emg("build", "--as-of", AS_OF)
     query(db_module, "drop table if exists sales_ext.sales cascade")
@@ -60,7 +66,7 @@ def test_a_feed_with_only_the_contracts_columns_builds_and_every_row_is_accounte
 ):
     assert contract_feed.returncode == 0
     [(sales,)] = query(db_module, "select count(*) from marts.fct_sales")
-    assert sales == 2  # s1, and one of the two rows of s2
+    assert sales == 6  # s1, one of the two rows of s2, and s3 to s6
     rejected = query(
         db_module,
         "select source_id, reason from audit.rejected_rows where source_table = 'sales_ext.sales'",
@@ -68,6 +74,29 @@ def test_a_feed_with_only_the_contracts_columns_builds_and_every_row_is_accounte
     assert rejected == [("s2", "duplicate")]  # the other row of s2: kept, with its reason
     [(loaded_at,)] = query(db_module, "select count(loaded_at) from staging.stg_sales_ext__sales")
     assert loaded_at == 0  # read as null: the contract does not require it
+
+
+def test_revenue_is_in_the_reporting_currency_and_a_sale_without_a_rate_is_listed(
+    contract_feed, db_module
+):
+    revenue = dict(
+        query(db_module, "select sale_id, revenue from marts.fct_sales where sale_id <> 's2'")
+    )
+    # GBP at 1 (' gbp ' is GBP), EUR at the seed's 0.86; CHF has no rate and a blank
+    # currency none: both are sales that add nothing to revenue
+    assert {
+        sale: (float(value) if value is not None else None) for sale, value in revenue.items()
+    } == {"s1": 120.0, "s3": 50.0, "s4": 86.0, "s5": None, "s6": None}
+    unrated = query(
+        db_module, "select sale_id, currency, reason from audit.sales_without_rate order by 1"
+    )
+    assert unrated == [("s5", "CHF", "no_rate"), ("s6", None, "no_currency")]
+    [(status,)] = query(
+        db_module,
+        "select freshness_status from audit.source_freshness"
+        " where source_table = 'sales_ext.sales'",
+    )
+    assert status == "not measured"  # no loaded_at: freshness is not measured, not failed
 
 
 def test_a_feed_without_a_column_the_contract_requires_stops_the_build_naming_it(

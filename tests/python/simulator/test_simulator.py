@@ -240,9 +240,9 @@ ITEMS_WITH_MILESTONES = """(
               and cast(a."toStatus" as text) = 'PARTNER_LIST_SENT')) as sent_at
     from crm."PipelineItem" p)"""
 VIOLATIONS = {
-    rule: sql.replace('crm."PipelineItem"', ITEMS_WITH_MILESTONES)
-    .replace('"agreementDate"', "agreed_at")
+    rule: sql.replace('"agreementDate"', "agreed_at")
     .replace('"partnerListSentDate"', "sent_at")
+    .replace('crm."PipelineItem"', ITEMS_WITH_MILESTONES)
     for rule, sql in _VIOLATIONS.items()
 }
 
