@@ -90,6 +90,7 @@ class RawChanges:
     untouched_call: str
     vanished_call: str
     vanished_proposal_lead: str
+    due_today_lead: str
 
 
 @dataclass
@@ -262,8 +263,25 @@ def _edit_the_crm(conn) -> RawChanges:
             "new": lead_for_new_calls,
         },
     )
+    # a pending partner list, about to be due on T's own local day
+    due_today_lead = _one(
+        conn,
+        "select lead_id from marts.fct_agreements where not is_list_sent and status <> 'LOST' "
+        "and lead_id not in %(touched)s order by lead_id limit 1",
+        {"touched": (*touched, vanished_call_lead, vanished_proposal_lead, lead_for_new_calls)},
+    )
     with conn.cursor() as cur:
         cur.execute("begin")
+        # a list now due at 09:00 on T's day: due, not overdue, until the local day ends
+        cur.execute(
+            """
+            update crm."PipelineItem" set
+                "partnerListDueDate" = %(t)s - interval '11 hours',
+                "updatedAt" = %(t)s - interval '25 minutes'
+            where id = %(id)s
+            """,
+            {**at, "id": due_today_lead},
+        )
         # a missed call logged as completed, 25 minutes after its scheduled time
         cur.execute(
             """
@@ -340,6 +358,7 @@ def _edit_the_crm(conn) -> RawChanges:
         untouched_call=untouched_call,
         vanished_call=vanished_call,
         vanished_proposal_lead=vanished_proposal_lead,
+        due_today_lead=due_today_lead,
     )
 
 
@@ -524,7 +543,10 @@ def test_a_day_later_calls_lists_and_weeks_have_moved(story):
         if before.call_statuses.get(call_id) != status
     )
     assert moved[("upcoming", "missed")] > 0, moved
-    assert after.overdue_leads - before.overdue_leads, "no partner list fell overdue"
+    # overdue by local day (contract §5, v2): due at 09:00 on T's day, it is due, not overdue,
+    # at 20:00 that day, and overdue the next evening
+    due_today = story.changes.due_today_lead
+    assert due_today not in before.overdue_leads and due_today in after.overdue_leads
     assert before.pipeline_health["next_week_start"] == "2026-12-07"
     assert after.pipeline_health["next_week_start"] == "2026-12-14"
     assert after.pipeline_health["as_of"] == "2026-12-07T20:00:00"
