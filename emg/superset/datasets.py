@@ -39,7 +39,15 @@ def dataset_sql(dataset: DatasetSpec, models: dict[str, Model]) -> str | None:
 
 
 # Labels shown in charts and exports where "Column name" capitalisation would be wrong.
-COLUMN_LABELS = {"bdr_name": "BDR", "bdr_id": "BDR id", "kpi_label": "KPI", "kpi": "KPI key"}
+COLUMN_LABELS = {
+    "bdr_name": "BDR",
+    "bdr_id": "BDR id",
+    "kpi_label": "KPI",
+    "kpi": "KPI key",
+    "crm_first_sale_at": "CRM first sale",
+    "feed_first_sale_at": "Feed first sale",
+    "crm_sales_count": "CRM sales count",
+}
 
 
 def column_label(name: str) -> str:
