@@ -4,11 +4,12 @@ writes), built from the spec in `superset/` and the marts' dbt docs. Pure functi
 
 The spec (`spec`: `superset/datasets.yml`, `superset/dashboards/*.yml`) holds what a reviewer
 needs: datasets with their metrics, and per dashboard its rows of charts with Superset's own
-form-data `params`. The builder adds the rest: column lists and descriptions from dbt
-(`datasets`), UUIDs derived from stable keys (so a re-import overwrites in place), the layout,
-the traffic lights at the dbt vars' ratios, and the three native filters with their scopes
-computed from the datasets' columns (`dashboards`). This module assembles the files: the
-database, one dataset per mart used, the charts and the dashboards.
+form-data `params`. The builder adds the rest: column lists and descriptions from the dbt docs
+of the marts and the audit views (`datasets`), UUIDs derived from stable keys (so a re-import
+overwrites in place), the layout, the traffic lights at the dbt vars' ratios, and the native
+filters with their scopes computed from the datasets' columns (`dashboards`). This module
+assembles the files: the database, one dataset per mart or audit view used, the charts and the
+dashboards.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pathlib import Path
 import yaml
 
 from emg.superset.dashboards import (
-    FILTER_DATASETS,
     bundle_chart_ids,
     chart_config,
     dashboard_config,
+    filter_datasets,
 )
 from emg.superset.datasets import dataset_config
-from emg.superset.docs import Model, read_models
+from emg.superset.docs import Model, read_dataset_models
 from emg.superset.spec import VERSION, Spec, load_spec, validate
 
 
@@ -69,7 +70,8 @@ def build_files(
         f"databases/{spec.database_key}.yaml": database_config(spec, sqlalchemy_uri),
     }
     used = {chart.dataset for board in spec.dashboards for chart in board.charts()}
-    used |= set(FILTER_DATASETS.values())
+    for board in spec.dashboards:
+        used |= filter_datasets(board)
     for name in sorted(used):
         dataset = spec.datasets[name]
         path = f"datasets/{spec.database_key}/{dataset.mart}.yaml"
@@ -101,5 +103,5 @@ def to_zip(files: dict[str, dict], root: str = "emg_dashboards") -> bytes:
 
 def build_from_project(project: Path, sqlalchemy_uri: str, first_chart_id: int = 1) -> dict:
     spec = load_spec(project / "superset")
-    models = read_models(project / "models" / "marts")
+    models = read_dataset_models(project / "models")
     return build_files(spec, models, sqlalchemy_uri, first_chart_id)

@@ -1,6 +1,7 @@
 """Superset's charts and dashboards (pure): each chart's form data (the spec's params, its
-WHERE clauses, the date-range hook, the traffic lights), each dashboard's layout and its three
-native filters (date range, BDR, category), scoped by the columns of the charts' datasets."""
+WHERE clauses, the date-range hook, the traffic lights), each dashboard's layout and its native
+filters (date range, BDR, category, or those its spec names), scoped by the columns of the
+charts' datasets."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from emg.project_vars import TrafficLightRatios
 from emg.superset.docs import Model
 from emg.superset.spec import (
     BDR_COLUMN,
+    CATEGORY_COLUMN,
+    TIME_FILTER,
     VERSION,
     ChartSpec,
     DashboardSpec,
@@ -18,10 +21,21 @@ from emg.superset.spec import (
     dataset_columns,
 )
 
-CATEGORY_COLUMN = "category"
+NO_FILTER = "No filter"
 # The dataset each select filter takes its values from.
 FILTER_DATASETS = {BDR_COLUMN: "dim_bdrs", CATEGORY_COLUMN: "metric_events"}
-NO_FILTER = "No filter"
+# Each filter's name on the dashboard and its id.
+FILTER_NAMES = {
+    TIME_FILTER: ("Date range", "NATIVE_FILTER-emg-date-range"),
+    BDR_COLUMN: ("BDR", "NATIVE_FILTER-emg-bdr"),
+    CATEGORY_COLUMN: ("Category", "NATIVE_FILTER-emg-category"),
+}
+
+
+def filter_datasets(board: DashboardSpec) -> set[str]:
+    """The datasets a dashboard's select filters take their values from."""
+    return {FILTER_DATASETS[kind] for kind in board.filters if kind in FILTER_DATASETS}
+
 
 # Traffic lights: the thresholds of the marts' `status` (the dbt vars traffic_light_green_ratio
 # and traffic_light_amber_ratio), as Superset conditional formatting on a ratio metric.
@@ -155,7 +169,7 @@ def dashboard_position(board: DashboardSpec, chart_ids: dict[str, int]) -> dict:
 def filter_applies(kind: str, chart: ChartSpec, spec: Spec, models: dict[str, Model]) -> bool:
     """Whether a dashboard filter reaches a chart: its dataset has the column."""
     dataset = spec.datasets[chart.dataset]
-    if kind == "time":
+    if kind == TIME_FILTER:
         return chart_time_column(chart, dataset) is not None
     return kind in dataset_columns(dataset, models)
 
@@ -163,16 +177,14 @@ def filter_applies(kind: str, chart: ChartSpec, spec: Spec, models: dict[str, Mo
 def native_filters(
     board: DashboardSpec, spec: Spec, models: dict[str, Model], chart_ids: dict[str, int]
 ) -> list[dict]:
-    """Date range, BDR (multi-select) and category. `scope.excluded` (the charts whose dataset
-    lacks the column) is the source of truth; `chartsInScope` is its complement, written here
-    with the bundle's ids and rewritten with the instance's after import (Superset's importer
-    remaps `excluded` but not `chartsInScope`)."""
+    """Date range, BDR (multi-select) and category, or those of them the dashboard names.
+    `scope.excluded` (the charts whose dataset lacks the column) is the source of truth;
+    `chartsInScope` is its complement, written here with the bundle's ids and rewritten with
+    the instance's after import (Superset's importer remaps `excluded` but not
+    `chartsInScope`)."""
     filters = []
-    for kind, name, filter_id in (
-        ("time", "Date range", "NATIVE_FILTER-emg-date-range"),
-        (BDR_COLUMN, "BDR", "NATIVE_FILTER-emg-bdr"),
-        (CATEGORY_COLUMN, "Category", "NATIVE_FILTER-emg-category"),
-    ):
+    for kind in board.filters:
+        name, filter_id = FILTER_NAMES[kind]
         charts = board.charts()
         excluded = sorted(
             chart_ids[c.key] for c in charts if not filter_applies(kind, c, spec, models)
@@ -190,7 +202,7 @@ def native_filters(
             "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
             "controlValues": {"enableEmptyFilter": False},
         }
-        if kind == "time":
+        if kind == TIME_FILTER:
             entry.update(filterType="filter_time", targets=[{}])
         else:
             entry.update(

@@ -1,14 +1,14 @@
-"""Superset's datasets, one per mart the dashboards use: the spec's dataset with the mart's
-columns, types and descriptions from the dbt docs, its metrics, and for a dataset that adds
-the BDR's name the SQL that joins it in (pure)."""
+"""Superset's datasets, one per mart (or audit view) the dashboards use: the spec's dataset with
+the model's columns, types and descriptions from the dbt docs, its metrics, and for a dataset
+that adds the BDR's name the SQL that joins it in (pure)."""
 
 from __future__ import annotations
 
 from emg.superset.docs import Model
 from emg.superset.spec import BDR_COLUMN, VERSION, DatasetSpec, Spec
 
-# The schema of the marts, the only one Superset reads.
-SCHEMA = "marts"
+# The schema of the marts; a dataset of the data-quality dashboard reads schema audit instead.
+MARTS_SCHEMA = "marts"
 
 _TYPES = {
     "text": "TEXT",
@@ -28,17 +28,26 @@ def superset_type(dbt_type: str) -> str:
 
 
 def dataset_sql(dataset: DatasetSpec, models: dict[str, Model]) -> str | None:
-    """For datasets that add the BDR's name: the mart left-joined to dim_bdrs."""
+    """For datasets that add the BDR's name: the mart (or audit view) left-joined to
+    marts.dim_bdrs."""
     if not dataset.bdr_name or BDR_COLUMN in {c.name for c in models[dataset.mart].columns}:
         return None
     return (
-        f"select m.*, b.bdr_name from {SCHEMA}.{dataset.mart} as m "
-        f"left join {SCHEMA}.dim_bdrs as b on b.bdr_id = m.bdr_id"
+        f"select m.*, b.bdr_name from {dataset.schema}.{dataset.mart} as m "
+        f"left join {MARTS_SCHEMA}.dim_bdrs as b on b.bdr_id = m.bdr_id"
     )
 
 
 # Labels shown in charts and exports where "Column name" capitalisation would be wrong.
-COLUMN_LABELS = {"bdr_name": "BDR", "bdr_id": "BDR id", "kpi_label": "KPI", "kpi": "KPI key"}
+COLUMN_LABELS = {
+    "bdr_name": "BDR",
+    "bdr_id": "BDR id",
+    "kpi_label": "KPI",
+    "kpi": "KPI key",
+    "crm_first_sale_at": "CRM first sale",
+    "feed_first_sale_at": "Feed first sale",
+    "crm_sales_count": "CRM sales count",
+}
 
 
 def column_label(name: str) -> str:
@@ -100,7 +109,7 @@ def dataset_config(spec: Spec, dataset: DatasetSpec, models: dict[str, Model]) -
         "offset": 0,
         "cache_timeout": None,
         "catalog": None,
-        "schema": SCHEMA,
+        "schema": dataset.schema,
         "sql": dataset_sql(dataset, models),
         "params": None,
         "template_params": None,

@@ -1,5 +1,5 @@
-"""The dbt docs of the marts, read from the project's YAML and doc blocks (no dbt run needed):
-column names, types and descriptions for Superset's datasets."""
+"""The dbt docs of the marts and the audit views, read from the project's YAML and doc blocks (no
+dbt run needed): column names, types and descriptions for Superset's datasets."""
 
 from __future__ import annotations
 
@@ -20,11 +20,16 @@ class Column:
     description: str
 
 
+# The model folders Superset's datasets read, each its own schema (dbt_project.yml's `+schema`).
+DATASET_FOLDERS = ("marts", "audit")
+
+
 @dataclass(frozen=True)
 class Model:
     name: str
     description: str
     columns: tuple[Column, ...]
+    schema: str = "marts"
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -44,7 +49,7 @@ def render(description: str | None, blocks: dict[str, str]) -> str:
     return " ".join(text.split())
 
 
-def models_from_yaml(text: str, blocks: dict[str, str]) -> dict[str, Model]:
+def models_from_yaml(text: str, blocks: dict[str, str], schema: str = "marts") -> dict[str, Model]:
     """The models of one `_<folder>__models.yml`."""
     parsed = yaml.safe_load(text) or {}
     models = {}
@@ -61,16 +66,26 @@ def models_from_yaml(text: str, blocks: dict[str, str]) -> dict[str, Model]:
             name=entry["name"],
             description=render(entry.get("description"), blocks),
             columns=columns,
+            schema=schema,
         )
     return models
 
 
 def read_models(models_dir: Path) -> dict[str, Model]:
-    """Every documented model under models_dir (the marts: models/marts)."""
+    """Every documented model under models_dir (models/marts, models/audit), in the schema the
+    folder is named for."""
     blocks: dict[str, str] = {}
     for markdown in sorted(models_dir.parent.rglob("*.md")):
         blocks.update(doc_blocks(markdown.read_text()))
     models: dict[str, Model] = {}
     for path in sorted(models_dir.rglob("_*__models.yml")):
-        models.update(models_from_yaml(path.read_text(), blocks))
+        models.update(models_from_yaml(path.read_text(), blocks, schema=models_dir.name))
+    return models
+
+
+def read_dataset_models(models_root: Path) -> dict[str, Model]:
+    """The marts' and the audit views' documented models (models_root: the project's models/)."""
+    models: dict[str, Model] = {}
+    for folder in DATASET_FOLDERS:
+        models.update(read_models(models_root / folder))
     return models

@@ -1,5 +1,8 @@
-"""The warehouse login Superset reads with: a LOGIN role that is a member of the NOLOGIN role
-`reporting_reader` (which the dbt build creates and lets read the marts and nothing else).
+"""The warehouse login Superset reads with: a LOGIN role that is a member of the NOLOGIN roles
+`reporting_reader` (which the dbt build creates and lets read the marts and nothing else) and
+`audit_reader` (created by the same build, reads the audit views of the data-quality dashboard
+and nothing else). Analysts are members of reporting_reader alone: the audit views hold raw
+rows, rejected ones included, which analysts do not read.
 
 Superset never connects as the warehouse's owner. The role's password is generated once into
 the state folder and checked like every login's (the embedded warehouse asks every connection
@@ -16,7 +19,8 @@ from emg import warehouse as wh
 from emg.errors import EmgError
 from emg.superset.instance import READER_ROLE, reader_password
 
-GROUP_ROLE = "reporting_reader"
+# The NOLOGIN roles the dbt build creates and grants; Superset's login is a member of each.
+GROUP_ROLES = ("reporting_reader", "audit_reader")
 MASK = "XXXXXXXXXX"  # Superset's own placeholder for a password it is given separately
 
 
@@ -27,11 +31,16 @@ def ensure_reader_role(role: str = READER_ROLE) -> str:
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("select 1 from pg_roles where rolname = %s", (GROUP_ROLE,))
-            if cur.fetchone() is None:
+            cur.execute(
+                "select rolname from pg_roles where rolname = any(%s)", (list(GROUP_ROLES),)
+            )
+            present = {name for (name,) in cur.fetchall()}
+            missing = [name for name in GROUP_ROLES if name not in present]
+            if missing:
                 raise EmgError(
-                    f"role {GROUP_ROLE} does not exist in {current.describe()}: "
-                    "run `emg build` first (it creates the role and grants it the marts)"
+                    f"role {', '.join(missing)} does not exist in {current.describe()}: "
+                    "run `emg build` first (it creates the roles and grants them the marts "
+                    "and the audit views)"
                 )
             cur.execute("select 1 from pg_roles where rolname = %s", (role,))
             existed = cur.fetchone() is not None
@@ -45,19 +54,21 @@ def ensure_reader_role(role: str = READER_ROLE) -> str:
             )
             try:
                 cur.execute(statement)
-                cur.execute(
-                    sql.SQL("grant {} to {}").format(
-                        sql.Identifier(GROUP_ROLE), sql.Identifier(role)
+                for group in GROUP_ROLES:
+                    cur.execute(
+                        sql.SQL("grant {} to {}").format(
+                            sql.Identifier(group), sql.Identifier(role)
+                        )
                     )
-                )
             except errors.InsufficientPrivilege:
                 raise EmgError(
                     f"{current.user} may not create or grant roles; ask a DBA to run: "
-                    f"create role {role} login password '...' in role {GROUP_ROLE}"
+                    f"create role {role} login password '...' in role {', '.join(GROUP_ROLES)}"
                 ) from None
     finally:
         conn.close()
-    return f"warehouse login {role} (member of {GROUP_ROLE}) {'kept' if existed else 'created'}"
+    members = " and ".join(GROUP_ROLES)
+    return f"warehouse login {role} (member of {members}) {'kept' if existed else 'created'}"
 
 
 def sqlalchemy_uri(masked: bool = True, role: str = READER_ROLE) -> str:

@@ -1,6 +1,6 @@
 """The dashboards' spec: what `superset/` says, read into dataclasses and checked.
 
-`superset/datasets.yml` lists the datasets (one per mart) with their metrics;
+`superset/datasets.yml` lists the datasets (one per mart or audit view) with their metrics;
 `superset/dashboards/*.yml` the dashboards, each a list of rows of charts with Superset's own
 form-data `params`. `load_spec` reads them with the two facts the dbt project beside them
 holds: the metric catalogue (seeds/metric_catalogue.csv, the event metrics) and the
@@ -28,6 +28,14 @@ NAMESPACE = uuid.UUID("6f1f3a52-5b0e-4a4e-9c61-2f1d8a0c7e15")
 VERSION = "1.0.0"
 # The column a dataset with `bdr_name: true` gains (joined from dim_bdrs) for the BDR filter.
 BDR_COLUMN = "bdr_name"
+# The schemas a dataset may read: the marts (the default), and the audit views of the
+# data-quality dashboard, which Superset's login reads through the role audit_reader.
+SCHEMAS = ("marts", "audit")
+# The dashboards' native filters, in the order they are shown: the date range, the BDR and the
+# category. A dashboard has all three unless its spec names fewer (`filters:`).
+TIME_FILTER = "time"
+CATEGORY_COLUMN = "category"
+FILTER_KINDS = (TIME_FILTER, BDR_COLUMN, CATEGORY_COLUMN)
 
 
 def stable_uuid(kind: str, key: str) -> str:
@@ -36,7 +44,8 @@ def stable_uuid(kind: str, key: str) -> str:
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    mart: str
+    mart: str  # the dbt model: a mart, or an audit view with `schema: audit`
+    schema: str = "marts"
     bdr_name: bool = False
     time_column: str | None = None
     metrics: tuple[dict, ...] = ()
@@ -72,6 +81,7 @@ class DashboardSpec:
     title: str
     description: str
     rows: tuple[tuple[ChartSpec, ...], ...]
+    filters: tuple[str, ...] = FILTER_KINDS
 
     @property
     def uuid(self) -> str:
@@ -140,6 +150,7 @@ def parse_spec(
             metrics = catalogue_metrics(catalogue_csv) + metrics
         dataset = DatasetSpec(
             mart=entry["mart"],
+            schema=entry.get("schema", "marts"),
             bdr_name=bool(entry.get("bdr_name", False)),
             time_column=entry.get("time_column"),
             metrics=metrics,
@@ -174,6 +185,7 @@ def parse_spec(
                 title=board["title"],
                 description=" ".join(str(board.get("description", "")).split()),
                 rows=rows,
+                filters=tuple(board.get("filters", FILTER_KINDS)),
             )
         )
     return Spec(
@@ -212,9 +224,17 @@ def validate(spec: Spec, models: dict[str, Model]) -> list[str]:
     """Problems a reviewer must fix: unknown marts, columns, metrics or datasets."""
     problems = []
     for dataset in spec.datasets.values():
-        if dataset.mart not in models:
-            problems.append(f"dataset {dataset.mart}: no documented mart of that name")
+        if dataset.schema not in SCHEMAS:
+            problems.append(f"dataset {dataset.mart}: schema {dataset.schema} not in {SCHEMAS}")
             continue
+        if dataset.mart not in models:
+            problems.append(f"dataset {dataset.mart}: no documented model of that name")
+            continue
+        if models[dataset.mart].schema != dataset.schema:
+            problems.append(
+                f"dataset {dataset.mart}: the model is in schema {models[dataset.mart].schema}, "
+                f"not {dataset.schema}"
+            )
         names = dataset_columns(dataset, models)
         if dataset.time_column and dataset.time_column not in names:
             problems.append(f"dataset {dataset.mart}: time_column {dataset.time_column} unknown")
@@ -223,6 +243,9 @@ def validate(spec: Spec, models: dict[str, Model]) -> list[str]:
         problems.append(f"dashboard slugs repeat: {slugs}")
     keys = [chart.key for board in spec.dashboards for chart in board.charts()]
     for board in spec.dashboards:
+        unknown = [kind for kind in board.filters if kind not in FILTER_KINDS]
+        if unknown:
+            problems.append(f"dashboard {board.slug}: unknown filters {unknown}")
         if any(row_width(row) > 12 for row in board.rows):
             problems.append(f"dashboard {board.slug}: a row is wider than 12 columns")
         for chart in board.charts():

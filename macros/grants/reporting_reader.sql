@@ -11,6 +11,12 @@
     (SELECT on each mart comes from the `grants` config of models/marts in dbt_project.yml,
     applied as each table is built) and takes away anything it holds on the other schemas, so
     it reads the marts and nothing else. Schemas that do not exist yet are skipped.
+
+    Both serve a second role too, `audit_reader` (dbt_project.yml's hooks): the NOLOGIN role
+    Superset's login is made a member of for the data-quality dashboard, which reads schema
+    audit (SELECT from the `grants` of models/audit) and nothing else. It is kept apart from
+    reporting_reader so that analysts never read the audit views (raw rows, rejected ones
+    included).
 -#}
 {% macro create_reporting_reader(role='reporting_reader') -%}
     do $create_role$

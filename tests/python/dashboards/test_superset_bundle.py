@@ -14,13 +14,28 @@ from conftest import REPO
 from emg.errors import EmgError
 from emg.project_vars import dbt_vars
 from emg.superset.bundle import build_files, build_from_project, to_zip
-from emg.superset.dashboards import AMBER, GREEN, RED, bundle_chart_ids, filter_applies
-from emg.superset.docs import read_models
+from emg.superset.dashboards import (
+    AMBER,
+    FILTER_NAMES,
+    GREEN,
+    RED,
+    bundle_chart_ids,
+    filter_applies,
+)
+from emg.superset.docs import read_dataset_models
 from emg.superset.scopes import charts_in_scope
-from emg.superset.spec import load_spec, stable_uuid, validate
+from emg.superset.spec import FILTER_KINDS, load_spec, parse_spec, stable_uuid, validate
 
 URI = "postgresql+psycopg2://superset_reader:XXXXXXXXXX@127.0.0.1:5432/emg"
-SLUGS = {"overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health"}
+SLUGS = {"overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health", "data-quality"}
+# The audit views the data-quality dashboard reads (schema audit).
+AUDIT_VIEWS = {
+    "source_freshness",
+    "rejected_rows_summary",
+    "leads_missing_milestone_dates",
+    "sales_without_rate",
+    "crm_sales_reconciliation",
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +45,7 @@ def spec():
 
 @pytest.fixture(scope="module")
 def models():
-    return read_models(REPO / "models" / "marts")
+    return read_dataset_models(REPO / "models")
 
 
 @pytest.fixture(scope="module")
@@ -96,13 +111,18 @@ def test_the_bundle_never_holds_the_readers_password(files):
     assert database["allow_dml"] is False
 
 
-def test_every_dashboard_has_date_bdr_and_category_filters_scoped_by_column(spec, models, files):
+def test_every_dashboard_has_its_filters_scoped_by_column(spec, models, files):
+    """Date range, BDR and category on every dashboard but data quality, whose snapshots of
+    the build have no date range and no category: the BDR filter alone."""
     ids = bundle_chart_ids(spec)
+    expected_filters = {slug: FILTER_KINDS for slug in SLUGS} | {"data-quality": ("bdr_name",)}
     for board in spec.dashboards:
         filters = files[f"dashboards/{board.slug}.yaml"]["metadata"]["native_filter_configuration"]
-        assert [f["name"] for f in filters] == ["Date range", "BDR", "Category"]
+        kinds = expected_filters[board.slug]
+        assert [f["name"] for f in filters] == [FILTER_NAMES[kind][0] for kind in kinds]
         by_name = {f["name"]: f for f in filters}
-        for name, kind in (("Date range", "time"), ("BDR", "bdr_name"), ("Category", "category")):
+        for kind in kinds:
+            name = FILTER_NAMES[kind][0]
             expected = sorted(
                 ids[c.key] for c in board.charts() if not filter_applies(kind, c, spec, models)
             )
@@ -133,7 +153,9 @@ def test_every_chart_a_filter_does_not_reach_says_why(spec, models):
         for board in spec.dashboards
         for chart in board.charts()
         for kind, words in FILTER_WORDS.items()
-        if not filter_applies(kind, chart, spec, models) and words not in (chart.description or "")
+        if kind in board.filters
+        and not filter_applies(kind, chart, spec, models)
+        and words not in (chart.description or "")
     ]
     assert silent == []
 
@@ -233,3 +255,70 @@ def test_the_bundle_needs_the_traffic_light_vars(tmp_path):
     project = project_with_vars(tmp_path, traffic_light_amber_ratio=None)
     with pytest.raises(EmgError, match="traffic_light_amber_ratio"):
         build_from_project(project, URI)
+
+
+# --- the data-quality dashboard ----------------------------------------------------------------
+
+
+def test_data_quality_dashboard_reads_the_audit_views_in_schema_audit(spec, files):
+    board = next(board for board in spec.dashboards if board.slug == "data-quality")
+    assert board.title == "Data quality"
+    read = {chart.dataset for chart in board.charts()}
+    assert read == AUDIT_VIEWS
+    for name in AUDIT_VIEWS:
+        dataset = files[f"datasets/emg_warehouse/{name}.yaml"]
+        assert dataset["schema"] == "audit", name
+        assert dataset["main_dttm_col"] is None, name  # a snapshot: no date range
+        if dataset["sql"]:  # the BDR's name joined from the marts
+            assert f"from audit.{name} as m" in dataset["sql"]
+            assert "left join marts.dim_bdrs as b" in dataset["sql"]
+    marts = [doc for path, doc in files.items() if path.startswith("datasets/")]
+    assert {doc["schema"] for doc in marts} == {"marts", "audit"}
+    assert "data-quality" in {doc["slug"] for p, doc in files.items() if p.startswith("dash")}
+
+
+def test_data_quality_columns_carry_the_audit_models_descriptions_and_types(files, models):
+    dataset = files["datasets/emg_warehouse/source_freshness.yaml"]
+    columns = {column["column_name"]: column for column in dataset["columns"]}
+    status = models["source_freshness"].column("freshness_status").description
+    assert columns["freshness_status"]["description"] == status and "warn_after" in status
+    assert columns["hours_since_change"]["type"] == "NUMERIC"
+    assert columns["newest_change_at"]["is_dttm"] is True
+    backfill = files["datasets/emg_warehouse/leads_missing_milestone_dates.yaml"]
+    described = {c["column_name"]: c["description"] for c in backfill["columns"]}
+    assert all(described.values()), [name for name, text in described.items() if not text]
+    assert "status change" in described["is_recovered"]
+
+
+def test_data_quality_charts_say_what_to_do_and_that_they_are_snapshots(spec):
+    board = next(board for board in spec.dashboards if board.slug == "data-quality")
+    assert "snapshots of the last build" in board.description.lower()
+    assert "no date range" in board.description.lower()
+    for chart in board.charts():
+        text = chart.description or ""
+        assert "as of the last build" in text, chart.key
+    keys = {chart.key for chart in board.charts()}
+    assert {"quality_source_freshness", "quality_rejected_by_reason"} <= keys
+    assert {"quality_leads_missing_dates", "quality_leads_to_backfill"} <= keys
+    freshness = next(c for c in board.charts() if c.key == "quality_source_freshness")
+    assert {"freshness_status", "hours_since_change", "warn_after_hours", "error_after_hours"} <= (
+        set(freshness.params["all_columns"])
+    )
+
+
+def test_a_dataset_in_the_wrong_schema_is_named(spec, models):
+    """A dataset says its schema; the bundle refuses one that the model's folder contradicts."""
+    text = (REPO / "superset" / "datasets.yml").read_text()
+    wrong = text.replace(
+        "  - mart: source_freshness\n    schema: audit", "  - mart: source_freshness"
+    )
+    assert wrong != text
+    broken = parse_spec(
+        wrong,
+        [],
+        (REPO / "seeds" / "metric_catalogue.csv").read_text(),
+        traffic_lights=spec.traffic_lights,
+    )
+    assert validate(broken, models) == [
+        "dataset source_freshness: the model is in schema audit, not marts"
+    ]

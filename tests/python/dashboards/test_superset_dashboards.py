@@ -35,7 +35,7 @@ def _close(a, b, places: int = 4) -> bool:
 
 @pytest.fixture(scope="module")
 def chart_ids(superset_api) -> dict[str, int]:
-    """Chart title -> id, over the four dashboards."""
+    """Chart title -> id, over every dashboard."""
     return {
         chart["slice_name"]: chart["id"]
         for slug in SLUGS
@@ -212,3 +212,61 @@ def test_conversion_rates_match_the_marts_team_rows(rendered, chart_ids, db):
     for row, rates in zip(rows, expected, strict=True):
         for name, rate in zip(names, rates, strict=True):
             assert _close(row[name], rate), (row, rates)
+
+
+# --- data quality ------------------------------------------------------------------------------
+
+
+def test_data_quality_freshness_table_matches_the_audit_view_worst_first(rendered, chart_ids, db):
+    from conftest import query
+
+    rows = _data(rendered, chart_ids["Source freshness"])
+    expected = query(
+        db,
+        "select source_table, freshness_status, hours_since_change, warn_after_hours, "
+        "error_after_hours from audit.source_freshness",
+    )
+    assert len(rows) == len(expected) == 6
+    by_table = {row[0]: row[1:] for row in expected}
+    for row in rows:
+        status, hours, warn, error = by_table[row["source_table"]]
+        assert row["freshness_status"] == status, row
+        assert _close(row["hours_since_change"], hours, 1)
+        assert _close(row["warn_after_hours"], warn) and _close(row["error_after_hours"], error)
+    order = ["error", "warn", "not measured", "no threshold", "pass"]
+    ranks = [order.index(row["freshness_status"]) for row in rows]
+    assert ranks == sorted(ranks)
+
+
+def test_data_quality_lists_the_leads_the_crm_must_backfill(
+    rendered, browser_page, superset_server, chart_ids, db
+):
+    from conftest import query
+
+    rows = _data(rendered, chart_ids["Milestone dates the CRM must backfill"])
+    expected = query(
+        db,
+        "select lead_id, missing_column, is_recovered from audit.leads_missing_milestone_dates",
+    )
+    assert expected, "the default data has leads to backfill"
+    recovered = {"recovered from a status change": True, "missing from the marts": False}
+    seen = sorted(
+        (row["lead_id"], row["missing_column"], recovered[row["recovery"]]) for row in rows
+    )
+    assert seen == sorted(expected)
+    (card,) = _data(rendered, chart_ids["Leads the CRM must backfill"])
+    assert card["leads_to_backfill"] == len({lead for lead, _, _ in expected})
+
+    # the BDR filter narrows the table to that BDR's leads
+    name, leads = query(
+        db,
+        "select b.bdr_name, count(*) from audit.leads_missing_milestone_dates as m "
+        "join marts.dim_bdrs as b using (bdr_id) group by 1 order by 2 desc, 1 limit 1",
+    )[0]
+    filtered = render_dashboard(
+        browser_page, superset_server, "data-quality", bdr_filter_query([name])
+    )
+    assert filtered.errors == []
+    table = filtered.requests[chart_ids["Milestone dates the CRM must backfill"]][2]
+    narrowed = table["result"][0]["data"]
+    assert len(narrowed) == leads and {row["bdr_name"] for row in narrowed} == {name}

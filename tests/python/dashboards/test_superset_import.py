@@ -16,7 +16,7 @@ from emg.superset.instance import reader_password
 from emg.superset.reader import sqlalchemy_uri
 from emg.superset.server import database_file_in_zip, sync_filter_scopes
 
-SLUGS = ("overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health")
+SLUGS = ("overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health", "data-quality")
 
 
 def _counts(api: Superset) -> dict[str, int]:
@@ -56,9 +56,9 @@ def _snapshot(api: Superset) -> dict:
     }
 
 
-def test_start_serves_the_four_dashboards_by_slug(superset_server, superset_api):
+def test_start_serves_the_five_dashboards_by_slug(superset_server, superset_api):
     assert "Superset started on" in superset_server.start_output
-    assert "imported 4 dashboards, 24 charts and 12 datasets" in superset_server.start_output
+    assert "imported 5 dashboards, 34 charts and 17 datasets" in superset_server.start_output
     for slug in SLUGS:
         assert superset_api.dashboard(slug)["slug"] == slug
     print(f"superset start: {superset_server.start_seconds:.1f}s")
@@ -96,9 +96,9 @@ def test_import_twice_changes_nothing_and_duplicates_nothing(superset_server, su
     first = run_emg("superset", "import")
     second = run_emg("superset", "import")
     print(f"superset import: {(time.monotonic() - started) / 2:.1f}s each")
-    assert "imported 4 dashboards" in first.stdout and "imported 4 dashboards" in second.stdout
+    assert "imported 5 dashboards" in first.stdout and "imported 5 dashboards" in second.stdout
     assert _counts(superset_api) == before_counts
-    assert before_counts == {"dashboard": 4, "chart": 24, "dataset": 12, "database": 1}
+    assert before_counts == {"dashboard": 5, "chart": 34, "dataset": 17, "database": 1}
     assert _snapshot(superset_api) == before
 
 
@@ -190,10 +190,28 @@ def test_superset_reads_the_warehouse_as_the_read_only_login(superset_server, su
     assert status != 200 and "permission denied" in json.dumps(body)
     member = query(
         db,
-        "select r.rolcanlogin, r.rolsuper, pg_has_role(r.rolname, 'reporting_reader', 'member') "
+        "select r.rolcanlogin, r.rolsuper, pg_has_role(r.rolname, 'reporting_reader', 'member'), "
+        "pg_has_role(r.rolname, 'audit_reader', 'member') "
         "from pg_roles as r where r.rolname = 'superset_reader'",
     )
-    assert member == [(True, False, True)]
+    assert member == [(True, False, True, True)]
+
+
+def test_superset_reads_the_audit_views_but_not_what_they_are_built_from(
+    superset_server, superset_api
+):
+    """The data-quality dashboard's views, through audit_reader; not the staging tables under
+    them."""
+    database_id = superset_api.get("/api/v1/database/")["result"][0]["id"]
+    status, body = _sql_lab(
+        superset_api, database_id, "select count(*) as tables from audit.source_freshness"
+    )
+    assert status == 200, body
+    assert body["data"] == [{"tables": 6}]
+    status, body = _sql_lab(
+        superset_api, database_id, "select count(*) from staging.base_crm__users"
+    )
+    assert status != 200 and "permission denied" in json.dumps(body)
 
 
 def test_no_log_holds_the_readers_password(superset_server):
