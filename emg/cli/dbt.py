@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import time
 from datetime import UTC, datetime
 
@@ -79,5 +80,8 @@ def docs(port: int | None) -> None:
     if code != 0:
         raise EmgError(failure_summary("dbt docs generate", code, started))
     click.echo(f"dbt docs: http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
+    # started from a script or `make`, it may have inherited an ignored SIGINT (as services.py
+    # explains): Ctrl-C, or a SIGINT sent to it, must stop it all the same
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it stops
         run_dbt(["docs", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-browser"])
