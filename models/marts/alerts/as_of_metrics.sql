@@ -189,7 +189,7 @@ events as (
         false as is_within_7_days,
         1 as points
     from leads
-    where status_stage = 'proposal'
+    where is_proposal_outstanding
 
 ),
 

@@ -11,7 +11,7 @@
 --   run rate: month-to-date count / business days elapsed x business days remaining;
 --   open pipeline: agreements: outstanding proposals x the team's historical
 --     proposal -> agreement rate x the share of the month's business days remaining;
---     lists out: unsent lists (agreement reached) due within the month.
+--     lists out: unsent lists (agreement reached, not LOST) due within the month.
 -- Agreements: the two estimates of the same flow are averaged. Lists out: the lists already
 -- due are a floor under the run rate, so the greater of the two counts.
 with
@@ -82,15 +82,17 @@ historical_rate as (
 
 ),
 
--- lists awaiting dispatch: agreement reached, not sent by as_of, due within the month
+-- lists awaiting dispatch: agreement reached, not sent by as_of, not LOST (contract §5's
+-- pending list, macros/metrics/pipeline_rules.sql), due within the month
 lists_awaiting as (
 
     select leads.bdr_id
     from leads
     cross join month_days
     where
-        leads.has_agreement
-        and not leads.has_list_out
+        {{ is_list_pending_at(
+            'leads.agreement_at', 'leads.partner_list_sent_at', 'leads.status_stage', as_of()
+        ) }}
         and {{ local_date('leads.partner_list_due_at') }}
         between month_days.month_start and month_days.month_end
 
