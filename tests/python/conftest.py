@@ -7,11 +7,13 @@ variables set it uses that server (and replaces the crm, sales_ext and dbt schem
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,6 +89,35 @@ def query(conn, statement: str, params=None) -> list[tuple]:
     with conn.cursor() as cur:
         cur.execute(statement, params)
         return cur.fetchall() if cur.description else []
+
+
+# --- read-only roles: a login user standing for an analyst or Superset ----------------------
+
+
+def login_member(admin, warehouse, user: str, group: str, password: str):
+    """A connection as a new login user who is a member of `group` and nothing more."""
+    drop_login(admin, user)
+    query(admin, f"create role {user} login password '{password}'")
+    query(admin, f"grant {group} to {user}")
+    conn = wh.connect(dataclasses.replace(warehouse, user=user, password=password))
+    conn.autocommit = True
+    return conn
+
+
+def drop_login(admin, user: str) -> None:
+    """Drop a test's login user and whatever grants it was given (they survive builds)."""
+    if query(admin, "select 1 from pg_roles where rolname = %s", (user,)):
+        query(admin, f"drop owned by {user}")
+        query(admin, f"drop role {user}")
+
+
+def is_denied(conn, statement: str) -> bool:
+    """Whether PostgreSQL refuses the statement for want of a privilege."""
+    try:
+        query(conn, statement)
+    except psycopg2.errors.InsufficientPrivilege:
+        return True
+    return False
 
 
 # --- Superset (tests/python/superset_fixtures.py) ------------------------------------------

@@ -10,12 +10,9 @@ One generate + build for the module; the tests then connect as that user.
 
 from __future__ import annotations
 
-import dataclasses
-
 import psycopg2
 import pytest
-from conftest import query, run_emg
-from psycopg2 import errors
+from conftest import drop_login, is_denied, login_member, query, run_emg
 
 from emg import warehouse as wh
 
@@ -52,44 +49,20 @@ def admin(warehouse):
     conn.close()
 
 
-def _login(admin, warehouse, user: str, group: str):
-    """A connection as a new login user who is a member of `group` and nothing more."""
-    _drop(admin, user)
-    query(admin, f"create role {user} login password 'audit-test-password'")
-    query(admin, f"grant {group} to {user}")
-    conn = wh.connect(dataclasses.replace(warehouse, user=user, password="audit-test-password"))
-    conn.autocommit = True
-    return conn
-
-
-def _drop(admin, user: str) -> None:
-    if query(admin, "select 1 from pg_roles where rolname = %s", (user,)):
-        query(admin, f"drop owned by {user}")
-        query(admin, f"drop role {user}")
-
-
 @pytest.fixture(scope="module")
 def reader(admin, warehouse):
-    conn = _login(admin, warehouse, READER, ROLE)
+    conn = login_member(admin, warehouse, READER, ROLE, "audit-test-password")
     yield conn
     conn.close()
-    _drop(admin, READER)
+    drop_login(admin, READER)
 
 
 @pytest.fixture(scope="module")
 def analyst(admin, warehouse):
-    conn = _login(admin, warehouse, ANALYST, "reporting_reader")
+    conn = login_member(admin, warehouse, ANALYST, "reporting_reader", "audit-test-password")
     yield conn
     conn.close()
-    _drop(admin, ANALYST)
-
-
-def _denied(conn, statement: str) -> bool:
-    try:
-        query(conn, statement)
-    except errors.InsufficientPrivilege:
-        return True
-    return False
+    drop_login(admin, ANALYST)
 
 
 def test_build_creates_audit_reader_as_a_nologin_role_apart_from_reporting_reader(admin):
@@ -117,7 +90,7 @@ def test_audit_reader_selects_from_every_audit_view(admin, reader):
 
 
 def test_audit_reader_is_denied_raw_staging_intermediate_seed_and_mart_relations(reader):
-    allowed = [name for name in PRIVATE if not _denied(reader, f"select 1 from {name} limit 1")]
+    allowed = [name for name in PRIVATE if not is_denied(reader, f"select 1 from {name} limit 1")]
     assert allowed == []
 
 
@@ -126,7 +99,7 @@ def test_audit_reader_cannot_create_or_change_anything_in_audit(admin, reader):
         "create view": "create view audit.reader_view as select 1 as x",
         "drop": "drop view audit.source_freshness",
     }
-    allowed = [what for what, statement in attempts.items() if not _denied(reader, statement)]
+    allowed = [what for what, statement in attempts.items() if not is_denied(reader, statement)]
     assert allowed == []
     # the views are not updatable anyway; the role holds no write privilege on them either
     writable = query(
@@ -142,7 +115,9 @@ def test_audit_reader_cannot_create_or_change_anything_in_audit(admin, reader):
 
 def test_analysts_reporting_reader_is_still_denied_every_audit_view(analyst):
     allowed = [
-        name for name in AUDIT_VIEWS if not _denied(analyst, f"select 1 from audit.{name} limit 1")
+        name
+        for name in AUDIT_VIEWS
+        if not is_denied(analyst, f"select 1 from audit.{name} limit 1")
     ]
     assert allowed == []
     assert query(analyst, "select count(*) > 0 from marts.dim_bdrs") == [(True,)]
@@ -152,4 +127,4 @@ def test_a_rebuilt_audit_view_keeps_its_grant(reader):
     """dbt replaces a view on every build that selects it; its grant comes with it."""
     run_emg("build", "--as-of", AS_OF, "--select", "source_freshness")
     assert query(reader, "select count(*) > 0 from audit.source_freshness") == [(True,)]
-    assert _denied(reader, 'select 1 from crm."User" limit 1')
+    assert is_denied(reader, 'select 1 from crm."User" limit 1')

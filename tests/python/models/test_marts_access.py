@@ -8,13 +8,11 @@ One generate + build for the module; the tests then connect as the analyst.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import psycopg2
 import pytest
-from conftest import query, run_emg
-from psycopg2 import errors
+from conftest import drop_login, is_denied, login_member, query, run_emg
 
 from emg import warehouse as wh
 
@@ -70,30 +68,10 @@ def admin(built, warehouse):
 @pytest.fixture(scope="module")
 def analyst(admin, warehouse):
     """A connection as a login user who is a member of reporting_reader, and nothing more."""
-    _drop_analyst(admin)
-    query(admin, f"create role {ANALYST} login password 'analyst-test-password'")
-    query(admin, f"grant {ROLE} to {ANALYST}")
-    as_analyst = dataclasses.replace(warehouse, user=ANALYST, password="analyst-test-password")
-    conn = wh.connect(as_analyst)
-    conn.autocommit = True
+    conn = login_member(admin, warehouse, ANALYST, ROLE, "analyst-test-password")
     yield conn
     conn.close()
-    _drop_analyst(admin)
-
-
-def _drop_analyst(admin) -> None:
-    """Drop the test's analyst and whatever grants it was given (they survive builds)."""
-    if query(admin, "select 1 from pg_roles where rolname = %s", (ANALYST,)):
-        query(admin, f"drop owned by {ANALYST}")
-        query(admin, f"drop role {ANALYST}")
-
-
-def _denied(conn, statement: str) -> bool:
-    try:
-        query(conn, statement)
-    except errors.InsufficientPrivilege:
-        return True
-    return False
+    drop_login(admin, ANALYST)
 
 
 def test_build_creates_reporting_reader_as_a_nologin_role(admin):
@@ -115,7 +93,7 @@ def test_analyst_selects_from_every_mart(admin, analyst):
 
 
 def test_analyst_is_denied_raw_staging_intermediate_seed_and_audit_relations(analyst):
-    allowed = [name for name in PRIVATE if not _denied(analyst, f"select 1 from {name} limit 1")]
+    allowed = [name for name in PRIVATE if not is_denied(analyst, f"select 1 from {name} limit 1")]
     assert allowed == []
 
 
@@ -128,7 +106,7 @@ def test_analyst_cannot_create_or_change_anything_in_marts(analyst):
         "truncate": "truncate marts.fct_calls",
         "drop": "drop table marts.dim_bdrs",
     }
-    allowed = [what for what, statement in attempts.items() if not _denied(analyst, statement)]
+    allowed = [what for what, statement in attempts.items() if not is_denied(analyst, statement)]
     assert allowed == []
 
 
@@ -140,7 +118,7 @@ def test_a_second_build_keeps_the_role_and_its_access(admin, analyst, built):
     assert query(admin, "select count(*) from pg_roles where rolname = %s", (ROLE,)) == [(1,)]
     # dim_dates is a new table now: its grant came with it
     assert query(analyst, "select count(*) > 0 from marts.dim_dates") == [(True,)]
-    assert _denied(analyst, 'select 1 from crm."User" limit 1')
+    assert is_denied(analyst, 'select 1 from crm."User" limit 1')
 
 
 def test_an_analysts_view_grant_and_index_on_a_mart_survive_every_build(admin, analyst, built):
