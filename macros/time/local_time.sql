@@ -68,3 +68,13 @@
 {% macro local_day_start_utc(date_expr, tz=none) -%}
     ((cast({{ date_expr }} as timestamp) at time zone '{{ reporting_timezone(tz) }}') at time zone 'UTC')
 {%- endmacro %}
+
+
+{#-
+    The UTC instant (a `timestamp`) of the same local wall-clock time one calendar `interval`
+    earlier (e.g. '7 days', '1 month'), DST-correct: "the same point of the previous week or
+    month". A month before the 31st is the last day of the shorter month (PostgreSQL's rule).
+-#}
+{% macro local_time_earlier(ts, interval, tz=none) -%}
+    (({{ to_local(ts, tz) }} - interval '{{ interval }}') at time zone '{{ reporting_timezone(tz) }}' at time zone 'UTC')
+{%- endmacro %}

@@ -23,8 +23,11 @@ metric_events as (
     select * from {{ ref('metric_events') }}
     where
         metric in ('calls_completed', 'calls_upcoming', 'agreements', 'lists_out', 'sales')
-        -- no window below starts earlier than this week's or this month's first day
-        and occurred_date >= least({{ local_week(as_of()) }}, {{ local_month(as_of()) }})
+        -- no window below starts earlier than last week's or last month's first day
+        and occurred_date >= least(
+            {{ local_week(as_of()) }} - 7,
+            cast({{ local_month(as_of()) }} - interval '1 month' as date)
+        )
 
 ),
 
@@ -59,32 +62,51 @@ team_pipeline as (
 
 ),
 
+-- window_end_at cuts a window's last day at an instant: last week's and last month's windows
+-- end at the same local time as as_of, a week or a month earlier (the KPI cards' comparison)
 windows as (
 
     select
         'this_week' as time_window,
         {{ local_week(as_of()) }} as window_start_date,
-        {{ local_date(as_of()) }} as window_end_date
+        {{ local_date(as_of()) }} as window_end_date,
+        cast(null as timestamp) as window_end_at
     union all
     select
         'this_month' as time_window,
         {{ local_month(as_of()) }} as window_start_date,
-        {{ local_date(as_of()) }} as window_end_date
+        {{ local_date(as_of()) }} as window_end_date,
+        cast(null as timestamp) as window_end_at
+    union all
+    select
+        'last_week' as time_window,
+        {{ local_week(as_of()) }} - 7 as window_start_date,
+        {{ local_date(local_time_earlier(as_of(), '7 days')) }} as window_end_date,
+        {{ local_time_earlier(as_of(), '7 days') }} as window_end_at
+    union all
+    select
+        'last_month' as time_window,
+        cast({{ local_month(as_of()) }} - interval '1 month' as date) as window_start_date,
+        {{ local_date(local_time_earlier(as_of(), '1 month')) }} as window_end_date,
+        {{ local_time_earlier(as_of(), '1 month') }} as window_end_at
     union all
     select
         'next_week' as time_window,
         {{ local_week(as_of()) }} + 7 as window_start_date,
-        {{ local_week(as_of()) }} + 13 as window_end_date
+        {{ local_week(as_of()) }} + 13 as window_end_date,
+        cast(null as timestamp) as window_end_at
     union all
     select
         'next_7_days' as time_window,
         {{ local_date(as_of()) }} as window_start_date,
-        {{ local_date(as_of() ~ " + interval '7 days'") }} as window_end_date
+        {{ local_date(as_of() ~ " + interval '7 days'") }} as window_end_date,
+        cast(null as timestamp) as window_end_at
     union all
     select
         'as_of' as time_window,
         {{ local_date(as_of()) }} as window_start_date,
-        {{ local_date(as_of()) }} as window_end_date
+        {{ local_date(as_of()) }} as window_end_date,
+        cast(null as timestamp) as window_end_at
 
 ),
 
@@ -107,6 +129,16 @@ window_metrics as (
         ('this_month', 'lists_out'),
         ('this_month', 'sales'),
         ('this_month', 'performance_index'),
+        ('last_week', 'calls_completed'),
+        ('last_week', 'agreements'),
+        ('last_week', 'lists_out'),
+        ('last_week', 'sales'),
+        ('last_week', 'performance_index'),
+        ('last_month', 'calls_completed'),
+        ('last_month', 'agreements'),
+        ('last_month', 'lists_out'),
+        ('last_month', 'sales'),
+        ('last_month', 'performance_index'),
         ('next_week', 'calls_upcoming'),
         ('next_7_days', 'calls_upcoming'),
         ('next_7_days', 'partner_lists_due'),
@@ -141,6 +173,7 @@ events as (
     select
         bdr_id,
         metric,
+        occurred_at as event_at,
         occurred_date as event_date,
         cast(null as date) as due_date,
         coalesce(
@@ -154,6 +187,7 @@ events as (
     select
         bdr_id,
         'performance_index' as metric,
+        occurred_at as event_at,
         occurred_date as event_date,
         cast(null as date) as due_date,
         false as is_within_7_days,
@@ -164,6 +198,7 @@ events as (
     select
         bdr_id,
         'overdue_partner_lists' as metric,
+        cast(null as timestamp) as event_at,
         cast(null as date) as event_date,
         {{ local_date('partner_list_due_at') }} as due_date,
         false as is_within_7_days,
@@ -174,6 +209,7 @@ events as (
     select
         bdr_id,
         'partner_lists_due' as metric,
+        cast(null as timestamp) as event_at,
         cast(null as date) as event_date,
         {{ local_date('partner_list_due_at') }} as due_date,
         true as is_within_7_days,
@@ -184,6 +220,7 @@ events as (
     select
         bdr_id,
         'outstanding_proposals' as metric,
+        cast(null as timestamp) as event_at,
         cast(null as date) as event_date,
         cast(null as date) as due_date,
         false as is_within_7_days,
@@ -211,6 +248,10 @@ events_in_windows as (
                 else
                     events.event_date between window_metrics.window_start_date
                     and window_metrics.window_end_date
+                    and (
+                        window_metrics.window_end_at is null
+                        or events.event_at <= window_metrics.window_end_at
+                    )
             end
 
 ),

@@ -17,26 +17,27 @@ kpis as (
         values
         (
             1, 'calls_completed_this_week', 'Calls completed this week',
-            'this_week', 'calls_completed', 'CALLS_COMPLETED', 'WEEK', true
+            'this_week', 'calls_completed', 'CALLS_COMPLETED', 'WEEK', true, 'last_week'
         ),
         (
             2, 'agreements_this_month', 'Agreements this month',
-            'this_month', 'agreements', 'AGREEMENTS', 'MONTH', true
+            'this_month', 'agreements', 'AGREEMENTS', 'MONTH', true, 'last_month'
         ),
         (
             3, 'lists_out_this_month', 'Lists out this month',
-            'this_month', 'lists_out', 'LISTS_OUT', 'MONTH', true
+            'this_month', 'lists_out', 'LISTS_OUT', 'MONTH', true, 'last_month'
         ),
         (
             4, 'upcoming_calls_next_week', 'Upcoming calls next week',
-            'next_week', 'calls_upcoming', 'UPCOMING_CALLS', 'WEEK', false
+            'next_week', 'calls_upcoming', 'UPCOMING_CALLS', 'WEEK', false, null
         ),
         (
             5, 'sales_this_month', 'Sales this month',
-            'this_month', 'sales', 'SALES', 'MONTH', true
+            'this_month', 'sales', 'SALES', 'MONTH', true, 'last_month'
         )
     ) as kpis (
-        kpi_order, kpi, kpi_label, time_window, metric, target_metric, period, is_prorated
+        kpi_order, kpi, kpi_label, time_window, metric, target_metric, period, is_prorated,
+        previous_window
     )
 
 ),
@@ -45,6 +46,15 @@ metrics as (
 
     select * from {{ ref('as_of_metrics') }}
     where is_active
+
+),
+
+-- the same KPI at the same point of the previous week or month (none for upcoming calls:
+-- a call's schedule as it stood a week ago is not kept, only its current state)
+previous_metrics as (
+
+    select * from {{ ref('as_of_metrics') }}
+    where is_active and time_window in ('last_week', 'last_month')
 
 ),
 
@@ -111,6 +121,10 @@ joined as (
             when kpis.metric <> 'sales' or sales_feed.is_loaded
                 then cast(metrics.metric_value as integer)
         end as kpi_value,
+        case
+            when kpis.metric <> 'sales' or sales_feed.is_loaded
+                then cast(previous_metrics.metric_value as integer)
+        end as previous_value,
         cast(targets.target_value as integer) as kpi_target
     from kpis
     cross join sales_feed
@@ -118,6 +132,11 @@ joined as (
         on kpis.time_window = metrics.time_window and kpis.metric = metrics.metric
     inner join periods
         on kpis.kpi = periods.kpi
+    left join previous_metrics
+        on
+            kpis.previous_window = previous_metrics.time_window
+            and kpis.metric = previous_metrics.metric
+            and {{ subject_key('metrics.bdr_id') }} = {{ subject_key('previous_metrics.bdr_id') }}
     left join targets
         on
             kpis.target_metric = targets.metric
@@ -158,6 +177,8 @@ final as (
         period_start,
         period_end,
         kpi_value,
+        previous_value,
+        kpi_value - previous_value as change_from_previous,
         kpi_target,
         is_prorated,
         business_days_elapsed,

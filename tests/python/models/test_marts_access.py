@@ -29,6 +29,7 @@ MARTS = (
     "fct_lists_out",
     "fct_sales",
     "bdr_weekly_performance",
+    "bdr_monthly_performance",
     "team_monthly_kpis",
     "conversion_rates_monthly",
     "call_heatmap",
