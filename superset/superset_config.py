@@ -53,5 +53,9 @@ FEATURE_FLAGS = {
     "ENABLE_TEMPLATE_PROCESSING": False,
 }
 
+# The Handlebars KPI cards colour their traffic light with a `style` on a span; Superset's
+# sanitizer (GitHub's schema) drops styles unless allowed here, and allows nothing else more.
+HTML_SANITIZATION_SCHEMA_EXTENSIONS = {"attributes": {"span": ["style"]}}
+
 # A slow first query on a cold warehouse must not kill the worker.
 SUPERSET_WEBSERVER_TIMEOUT = 120

@@ -50,16 +50,17 @@ class Superset:
         """A raw POST (chart data, exports): the caller reads the status and body."""
         return self.session.post(self.url(path), json=payload, timeout=self.timeout)
 
-    def import_dashboards(self, bundle: bytes, passwords: dict[str, str]) -> None:
+    def import_bundle(self, resource: str, bundle: bytes, passwords: dict[str, str]) -> None:
+        """POST a bundle to /api/v1/<resource>/import/, overwriting what exists."""
         response = self.session.post(
-            self.url("/api/v1/dashboard/import/"),
+            self.url(f"/api/v1/{resource}/import/"),
             files={"formData": ("emg_dashboards.zip", bundle, "application/zip")},
             data={"overwrite": "true", "passwords": json.dumps(passwords)},
             timeout=self.timeout,
         )
         if response.status_code != 200:
             raise EmgError(
-                f"Superset refused the dashboards bundle (HTTP {response.status_code}): "
+                f"Superset refused the {resource} bundle (HTTP {response.status_code}): "
                 f"{_first_message(response)}"
             )
 

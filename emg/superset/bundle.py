@@ -92,6 +92,29 @@ def to_yaml(document: dict) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
+# Superset's dashboard import creates the database, datasets and charts it lacks but keeps those
+# it has (it imports them with overwrite off), so an edited chart or dataset would never reach
+# an instance that holds it. Each layer is therefore imported by its own command, overwriting,
+# before the next: (import endpoint, the bundle type it accepts, the folders it takes).
+IMPORT_LAYERS = (
+    ("database", "Database", ("databases/",)),
+    ("dataset", "SqlaTable", ("databases/", "datasets/")),
+    ("chart", "Slice", ("databases/", "datasets/", "charts/")),
+    ("dashboard", "Dashboard", ("databases/", "datasets/", "charts/", "dashboards/")),
+)
+
+
+def layer_bundles(files: dict[str, dict]) -> list[tuple[str, bytes]]:
+    """(resource, ZIP) for each of IMPORT_LAYERS, in order: the files of its folders under a
+    metadata.yaml of its type."""
+    bundles = []
+    for resource, bundle_type, folders in IMPORT_LAYERS:
+        layer = {path: doc for path, doc in files.items() if path.startswith(folders)}
+        layer["metadata.yaml"] = {**files["metadata.yaml"], "type": bundle_type}
+        bundles.append((resource, to_zip(layer)))
+    return bundles
+
+
 def to_zip(files: dict[str, dict], root: str = "emg_dashboards") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -57,6 +57,22 @@ def traffic_light(column: str, ratios: TrafficLightRatios) -> list[dict]:
     ]
 
 
+def lights_in_template(template: str, ratios: TrafficLightRatios) -> str:
+    """A Handlebars card's template with the ratios in place of GREEN_RATIO and AMBER_RATIO,
+    so its light turns where the marts' `status` does, and the colours above in place of
+    GREEN_COLOR, AMBER_COLOR and RED_COLOR."""
+    tokens = {
+        "GREEN_RATIO": str(ratios.green),
+        "AMBER_RATIO": str(ratios.amber),
+        "GREEN_COLOR": GREEN,
+        "AMBER_COLOR": AMBER,
+        "RED_COLOR": RED,
+    }
+    for token, value in tokens.items():
+        template = template.replace(token, value)
+    return template
+
+
 # --- charts ------------------------------------------------------------------------------------
 
 
@@ -68,7 +84,7 @@ def chart_time_column(chart: ChartSpec, dataset: DatasetSpec) -> str | None:
 
 def chart_params(chart: ChartSpec, dataset: DatasetSpec, lights: TrafficLightRatios) -> dict:
     """Superset's form data: the spec's params, its WHERE clauses, the date-range hook and,
-    for a chart with `traffic_light`, the colours at the `lights` ratios."""
+    for a chart with `traffic_light` or a Handlebars card, the colours at the `lights` ratios."""
     params = {"viz_type": chart.viz, **chart.params}
     filters = list(params.pop("adhoc_filters", []))
     for index, clause in enumerate(chart.where):
@@ -99,6 +115,8 @@ def chart_params(chart: ChartSpec, dataset: DatasetSpec, lights: TrafficLightRat
     params["adhoc_filters"] = filters
     if chart.traffic_light:
         params["conditional_formatting"] = traffic_light(chart.traffic_light, lights)
+    if "handlebarsTemplate" in params:
+        params["handlebarsTemplate"] = lights_in_template(params["handlebarsTemplate"], lights)
     params.setdefault("extra_form_data", {})
     params.setdefault("dashboards", [])
     return params

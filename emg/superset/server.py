@@ -19,7 +19,7 @@ from emg.errors import EmgError
 from emg.paths import make_private, project_dir, state_dir
 from emg.superset import instance as ss
 from emg.superset.api import Superset
-from emg.superset.bundle import build_from_project, to_zip
+from emg.superset.bundle import build_from_project, layer_bundles
 from emg.superset.reader import ensure_reader_role, sqlalchemy_uri
 
 Say = Callable[[str], None]
@@ -165,8 +165,7 @@ def import_dashboards(say: Say) -> None:
     ensure_reader_role()
     files = build_from_project(project_dir(), sqlalchemy_uri(masked=True))
     api = client()
-    passwords = {database_file_in_zip(files): ss.reader_password()}
-    api.import_dashboards(to_zip(files), passwords)
+    import_files(api, files)
     fixed = sync_filter_scopes(api, [doc["slug"] for doc in _dashboards(files)])
     clear_results_cache()
     counts = {
@@ -179,6 +178,14 @@ def import_dashboards(say: Say) -> None:
         f"in {time.monotonic() - started:.1f}s"
         + (f"; filter scopes rewritten on {', '.join(fixed)}" if fixed else "")
     )
+
+
+def import_files(api: Superset, files: dict[str, dict]) -> None:
+    """Import the bundle layer by layer (database, datasets, charts, dashboards), each
+    overwriting what the instance holds, with the warehouse login's password."""
+    passwords = {database_file_in_zip(files): ss.reader_password()}
+    for resource, bundle in layer_bundles(files):
+        api.import_bundle(resource, bundle, passwords)
 
 
 def clear_results_cache() -> None:

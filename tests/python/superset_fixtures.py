@@ -44,6 +44,8 @@ class Render:
     # slice_id -> (request body as the UI sent it, HTTP status, response body)
     requests: dict[int, tuple[dict, int, dict]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # slice_id -> the chart's text as shown (its title, a card's words)
+    texts: dict[int, str] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="session")
@@ -153,7 +155,7 @@ def render_dashboard(page, server: Server, slug: str, query: str = "", shot: Pat
                     if (!holder) return false;
                     if (holder.querySelector('.loading, [aria-label="Loading"]')) return false;
                     return !!holder.querySelector(
-                        'canvas, svg, table, .header-line, [role=alert], .ant-alert');
+                        'canvas, svg, table, .header-line, h1, [role=alert], .ant-alert');
                 })""",
                 arg=chart_ids,
                 timeout=CHART_TIMEOUT_S * 1000,
@@ -174,6 +176,10 @@ def render_dashboard(page, server: Server, slug: str, query: str = "", shot: Pat
                 payload = {"text": response.text()[:300]}
             render.requests[int(slice_id)] = (body, response.status, payload)
         render.errors = chart_errors(page, render)
+        render.texts = {
+            slice_id: page.inner_text(f'[data-test-chart-id="{slice_id}"]')
+            for slice_id in chart_ids
+        }
         if shot:
             # the native filters settle after the charts' first draw and can redraw the grid:
             # the picture waits for the charts once more

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import zipfile
 
@@ -200,9 +201,14 @@ def test_charts_in_scope_follow_excluded_after_ids_are_remapped():
 
 
 TRAFFIC_LIGHT_CHARTS = (
+    "overview_kpi_scorecard",
+    "leaderboard_table",
+)
+# The KPI cards (Handlebars): their template turns green and amber at the same ratios.
+KPI_CARD_CHARTS = (
     "overview_kpi_calls_week",
     "overview_kpi_agreements_month",
-    "leaderboard_table",
+    "overview_kpi_lists_month",
 )
 
 
@@ -212,6 +218,31 @@ def thresholds(rules: list[dict]) -> tuple[float, float]:
     assert red["targetValue"] == amber["targetValueLeft"]
     assert amber["targetValueRight"] == green["targetValue"]
     return green["targetValue"], red["targetValue"]
+
+
+def card_thresholds(template: str) -> tuple[float, float]:
+    """(green, amber) of a KPI card's template: the ratios its light turns at."""
+    found = re.findall(r"\(gte attainment ([0-9.]+)\)", template)
+    assert len(found) == 2, template
+    return float(found[0]), float(found[1])
+
+
+def test_kpi_cards_carry_value_target_light_and_comparison(files, spec):
+    """Each card shows the count, the target to date and for the period, the light (in the
+    lights' colours, no token left for Superset to show) and the change since last period."""
+    expected = (spec.traffic_lights.green, spec.traffic_lights.amber)
+    for key in KPI_CARD_CHARTS:
+        chart = files[f"charts/{key}.yaml"]
+        assert chart["viz_type"] == "handlebars"
+        params = chart["params"]
+        template = params["handlebarsTemplate"]
+        assert card_thresholds(template) == expected, key
+        assert not re.search(r"[A-Z]+_(RATIO|COLOR)", template), key
+        for colour in (RED, AMBER, GREEN):
+            assert f"color: {colour}" in template, key
+        assert set(params["metrics"]) >= {
+            "kpi_value", "target_to_date", "kpi_target", "attainment", "change_from_previous"
+        }  # fmt: skip
 
 
 def test_kpi_cards_and_leaderboard_carry_traffic_lights(files):
@@ -249,6 +280,9 @@ def test_traffic_lights_follow_the_dbt_vars(tmp_path):
     for key in TRAFFIC_LIGHT_CHARTS:
         rules = files[f"charts/{key}.yaml"]["params"]["conditional_formatting"]
         assert thresholds(rules) == (0.95, 0.6), key
+    for key in KPI_CARD_CHARTS:
+        template = files[f"charts/{key}.yaml"]["params"]["handlebarsTemplate"]
+        assert card_thresholds(template) == (0.95, 0.6), key
 
 
 def test_the_bundle_needs_the_traffic_light_vars(tmp_path):

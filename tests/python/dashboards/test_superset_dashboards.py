@@ -116,17 +116,30 @@ def test_every_chart_data_request_succeeds_when_replayed(rendered, superset_api)
             assert all(not result.get("error") for result in results), (chart_id, results)
 
 
-def test_kpi_cards_show_the_scorecards_team_attainment(rendered, chart_ids, db):
+def test_kpi_cards_show_the_scorecards_team_figures(rendered, chart_ids, db):
+    """Each card's data is the team row of kpi_scorecard: value, targets, attainment and the
+    comparison with last period; the card shows the light the mart's `status` has."""
     from conftest import query
 
     for title, kpi in KPI_CARDS.items():
         (row,) = _data(rendered, chart_ids[title])
         (expected,) = query(
             db,
-            "select attainment, status from marts.kpi_scorecard where scope = 'team' and kpi = %s",
+            """select kpi_value, target_to_date, kpi_target, attainment, previous_value,
+                      change_from_previous, status
+               from marts.kpi_scorecard where scope = 'team' and kpi = %s""",
             (kpi,),
         )
-        assert _close(row["attainment"], expected[0]), (title, row, expected)
+        names = ("kpi_value", "target_to_date", "kpi_target", "attainment", "previous_value")
+        for name, value in zip(names + ("change_from_previous",), expected[:6], strict=True):
+            assert _close(row[name], value), (title, name, row, expected)
+    words = {"green": "on target", "amber": "close to target", "red": "behind target"}
+    for title, kpi in KPI_CARDS.items():
+        (status,) = query(
+            db, "select status from marts.kpi_scorecard where scope = 'team' and kpi = %s", (kpi,)
+        )[0]
+        shown = rendered["overview"].texts[chart_ids[title]]
+        assert words[status] in shown, (title, status, shown)
 
 
 def test_kpi_scorecard_table_matches_the_mart(rendered, chart_ids, db):
