@@ -5,7 +5,7 @@ that adds the BDR's name the SQL that joins it in (pure)."""
 from __future__ import annotations
 
 from emg.superset.docs import Model
-from emg.superset.spec import BDR_COLUMN, VERSION, DatasetSpec, Spec
+from emg.superset.spec import VERSION, DatasetSpec, Spec, joined_columns
 
 # The schema of the marts; a dataset of the data-quality dashboard reads schema audit instead.
 MARTS_SCHEMA = "marts"
@@ -28,13 +28,16 @@ def superset_type(dbt_type: str) -> str:
 
 
 def dataset_sql(dataset: DatasetSpec, models: dict[str, Model]) -> str | None:
-    """For datasets that add the BDR's name: the mart (or audit view) left-joined to
-    marts.dim_bdrs."""
-    if not dataset.bdr_name or BDR_COLUMN in {c.name for c in models[dataset.mart].columns}:
+    """For datasets that join in names (the BDR's, the lead's): the mart (or audit view)
+    left-joined to the dimensions of the marts (marts.dim_bdrs, marts.dim_leads)."""
+    joined = joined_columns(dataset, models)
+    if not joined:
         return None
-    return (
-        f"select m.*, b.bdr_name from {dataset.schema}.{dataset.mart} as m "
-        f"left join {MARTS_SCHEMA}.dim_bdrs as b on b.bdr_id = m.bdr_id"
+    selected = ", ".join(f"{alias}.{column}" for alias, _, _, column in joined)
+    joins = {(alias, dimension, key) for alias, dimension, key, _ in joined}
+    return f"select m.*, {selected} from {dataset.schema}.{dataset.mart} as m " + " ".join(
+        f"left join {MARTS_SCHEMA}.{dimension} as {alias} on {alias}.{key} = m.{key}"
+        for alias, dimension, key in sorted(joins)
     )
 
 
@@ -42,6 +45,8 @@ def dataset_sql(dataset: DatasetSpec, models: dict[str, Model]) -> str | None:
 COLUMN_LABELS = {
     "bdr_name": "BDR",
     "bdr_id": "BDR id",
+    "lead_name": "Lead",
+    "lead_url": "CRM record",
     "kpi_label": "KPI",
     "kpi": "KPI key",
     "crm_first_sale_at": "CRM first sale",
@@ -75,9 +80,9 @@ def _column(name: str, data_type: str, description: str, expression: str | None 
 def dataset_config(spec: Spec, dataset: DatasetSpec, models: dict[str, Model]) -> dict:
     model = models[dataset.mart]
     columns = [_column(c.name, c.data_type, c.description) for c in model.columns]
-    if dataset.bdr_name and BDR_COLUMN not in {c.name for c in model.columns}:
-        source = models["dim_bdrs"].column(BDR_COLUMN)
-        columns.append(_column(BDR_COLUMN, source.data_type, source.description))
+    for _, dimension, _, name in joined_columns(dataset, models):
+        source = models[dimension].column(name)
+        columns.append(_column(name, source.data_type, source.description))
     for calculated in dataset.calculated_columns:
         columns.append(
             _column(

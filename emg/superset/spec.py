@@ -28,6 +28,14 @@ NAMESPACE = uuid.UUID("6f1f3a52-5b0e-4a4e-9c61-2f1d8a0c7e15")
 VERSION = "1.0.0"
 # The column a dataset with `bdr_name: true` gains (joined from dim_bdrs) for the BDR filter.
 BDR_COLUMN = "bdr_name"
+# Names a dataset may join in from a dimension of the marts, by its flag in datasets.yml:
+# flag -> (the dimension, its alias in the dataset's SQL, the key both share, the columns it
+# adds where the dimension has them). `lead_name: true` adds the lead's name and, where
+# dim_leads has it, its CRM link.
+JOINS = {
+    "bdr_name": ("dim_bdrs", "b", "bdr_id", (BDR_COLUMN,)),
+    "lead_name": ("dim_leads", "l", "lead_id", ("lead_name", "lead_url")),
+}
 # The schemas a dataset may read: the marts (the default), and the audit views of the
 # data-quality dashboard, which Superset's login reads through the role audit_reader.
 SCHEMAS = ("marts", "audit")
@@ -47,6 +55,7 @@ class DatasetSpec:
     mart: str  # the dbt model: a mart, or an audit view with `schema: audit`
     schema: str = "marts"
     bdr_name: bool = False
+    lead_name: bool = False
     time_column: str | None = None
     metrics: tuple[dict, ...] = ()
     calculated_columns: tuple[dict, ...] = ()
@@ -152,6 +161,7 @@ def parse_spec(
             mart=entry["mart"],
             schema=entry.get("schema", "marts"),
             bdr_name=bool(entry.get("bdr_name", False)),
+            lead_name=bool(entry.get("lead_name", False)),
             time_column=entry.get("time_column"),
             metrics=metrics,
             calculated_columns=tuple(entry.get("calculated_columns") or ()),
@@ -210,12 +220,28 @@ def load_spec(superset_dir: Path) -> Spec:
     )
 
 
+def joined_columns(
+    dataset: DatasetSpec, models: dict[str, Model]
+) -> list[tuple[str, str, str, str]]:
+    """(alias, dimension, key, column) for each column the dataset joins in (JOINS): those its
+    flags ask for, that the dimension documents and the mart itself lacks."""
+    own = {column.name for column in models[dataset.mart].columns}
+    joined = []
+    for flag, (dimension, alias, key, columns) in JOINS.items():
+        if not getattr(dataset, flag) or dimension not in models:
+            continue
+        documented = {column.name for column in models[dimension].columns}
+        for column in columns:
+            if column in documented and column not in own:
+                joined.append((alias, dimension, key, column))
+    return joined
+
+
 def dataset_columns(dataset: DatasetSpec, models: dict[str, Model]) -> set[str]:
-    """The columns of a dataset (the mart's, the BDR's name, the calculated ones): those a
+    """The columns of a dataset (the mart's, the joined names, the calculated ones): those a
     chart on it can be filtered on."""
     names = [column.name for column in models[dataset.mart].columns]
-    if dataset.bdr_name and BDR_COLUMN not in names:
-        names.append(BDR_COLUMN)
+    names += [column for *_, column in joined_columns(dataset, models)]
     names += [column["name"] for column in dataset.calculated_columns]
     return set(names)
 

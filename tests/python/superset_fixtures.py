@@ -19,7 +19,14 @@ import pytest
 from conftest import REPO, run_emg
 
 AS_OF = "2026-11-25T15:00:00Z"
-SLUGS = ("overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health", "data-quality")
+SLUGS = (
+    "overview",
+    "bdr-scorecard",
+    "bdr-leaderboard",
+    "activity-heatmap",
+    "pipeline-health",
+    "data-quality",
+)
 CHROMIUM = os.environ.get("EMG_CHROMIUM", "/usr/bin/chromium")
 CHART_TIMEOUT_S = 90
 

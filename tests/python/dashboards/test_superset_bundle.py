@@ -28,7 +28,14 @@ from emg.superset.scopes import charts_in_scope
 from emg.superset.spec import FILTER_KINDS, load_spec, parse_spec, stable_uuid, validate
 
 URI = "postgresql+psycopg2://superset_reader:XXXXXXXXXX@127.0.0.1:5432/emg"
-SLUGS = {"overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health", "data-quality"}
+SLUGS = {
+    "overview",
+    "bdr-scorecard",
+    "bdr-leaderboard",
+    "activity-heatmap",
+    "pipeline-health",
+    "data-quality",
+}
 # The audit views the data-quality dashboard reads (schema audit).
 AUDIT_VIEWS = {
     "source_freshness",
@@ -114,9 +121,13 @@ def test_the_bundle_never_holds_the_readers_password(files):
 
 def test_every_dashboard_has_its_filters_scoped_by_column(spec, models, files):
     """Date range, BDR and category on every dashboard but data quality, whose snapshots of
-    the build have no date range and no category: the BDR filter alone."""
+    the build have no date range and no category (the BDR filter alone), and the BDR
+    scorecard, whose targets are per BDR, not per category (date range and BDR)."""
     ids = bundle_chart_ids(spec)
-    expected_filters = {slug: FILTER_KINDS for slug in SLUGS} | {"data-quality": ("bdr_name",)}
+    expected_filters = {slug: FILTER_KINDS for slug in SLUGS} | {
+        "data-quality": ("bdr_name",),
+        "bdr-scorecard": ("time", "bdr_name"),
+    }
     for board in spec.dashboards:
         filters = files[f"dashboards/{board.slug}.yaml"]["metadata"]["native_filter_configuration"]
         kinds = expected_filters[board.slug]

@@ -104,6 +104,63 @@ def test_bdr_filter_narrows_the_leaderboard_and_heatmap_to_that_bdr(
     assert sum(c["calls_completed"] for c in unfiltered) > sum(c["calls_completed"] for c in cells)
 
 
+def test_bdr_scorecard_shows_the_chosen_bdrs_figures(browser_page, superset_server, chart_ids, db):
+    """The scorecard filtered to one BDR: the cards are their kpi_scorecard rows, the months
+    chart their bdr_monthly_performance, the tables their overdue lists and upcoming calls,
+    with leads named."""
+    from conftest import query
+
+    bdr_id, name = query(
+        db,
+        "select b.bdr_id, b.bdr_name from marts.fct_agreements as a "
+        "join marts.dim_bdrs as b using (bdr_id) where a.is_overdue and b.is_active "
+        "group by 1, 2 order by count(*) desc, 2 limit 1",
+    )[0]
+    query_string = bdr_filter_query([name])
+    render = render_dashboard(browser_page, superset_server, "bdr-scorecard", query_string)
+    assert render.errors == []
+
+    def data(title):
+        return render.requests[chart_ids[title]][2]["result"][0]["data"]
+
+    (card,) = data("Their calls this week")
+    (expected,) = query(
+        db,
+        "select kpi_value, kpi_target, previous_value from marts.kpi_scorecard "
+        "where bdr_id = %s and kpi = 'calls_completed_this_week'",
+        (bdr_id,),
+    )
+    assert (card["kpi_value"], card["kpi_target"], card["previous_value"]) == expected
+    months = data("Their agreements and lists out per month vs target")
+    expected_months = query(
+        db,
+        "select agreements, agreements_target, lists_out, lists_out_target "
+        "from marts.bdr_monthly_performance where bdr_id = %s order by month_start",
+        (bdr_id,),
+    )
+    shown = [
+        (row["agreements"], row["agreements_target"], row["lists_out"], row["lists_out_target"])
+        for row in sorted(months, key=lambda row: row["month_start"])
+    ]
+    assert shown == [tuple(row) for row in expected_months]
+    overdue = data("Their overdue partner lists")
+    expected_leads = query(
+        db,
+        "select l.lead_name from marts.fct_agreements as a join marts.dim_leads as l "
+        "using (lead_id) where a.is_overdue and a.bdr_id = %s",
+        (bdr_id,),
+    )
+    assert sorted(row["lead_name"] for row in overdue) == sorted(r[0] for r in expected_leads)
+    assert overdue and {row["bdr_name"] for row in overdue} == {name}
+    upcoming = data("Their upcoming calls")
+    (count,) = query(
+        db,
+        "select count(*) from marts.fct_calls where call_status = 'upcoming' and bdr_id = %s",
+        (bdr_id,),
+    )[0]
+    assert len(upcoming) == count and all(row["lead_name"] for row in upcoming)
+
+
 # --- the chart data API, as the UI sends it ------------------------------------------------
 
 

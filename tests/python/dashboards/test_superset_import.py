@@ -11,12 +11,19 @@ from concurrent.futures import ThreadPoolExecutor
 from conftest import REPO, query, run_emg
 
 from emg.superset.api import Superset
-from emg.superset.bundle import build_from_project, to_zip
+from emg.superset.bundle import build_from_project
 from emg.superset.instance import reader_password
 from emg.superset.reader import sqlalchemy_uri
-from emg.superset.server import database_file_in_zip, sync_filter_scopes
+from emg.superset.server import import_files, sync_filter_scopes
 
-SLUGS = ("overview", "bdr-leaderboard", "activity-heatmap", "pipeline-health", "data-quality")
+SLUGS = (
+    "overview",
+    "bdr-scorecard",
+    "bdr-leaderboard",
+    "activity-heatmap",
+    "pipeline-health",
+    "data-quality",
+)
 
 
 def _counts(api: Superset) -> dict[str, int]:
@@ -58,7 +65,7 @@ def _snapshot(api: Superset) -> dict:
 
 def test_start_serves_the_five_dashboards_by_slug(superset_server, superset_api):
     assert "Superset started on" in superset_server.start_output
-    assert "imported 5 dashboards, 34 charts and 17 datasets" in superset_server.start_output
+    assert "imported 6 dashboards, 42 charts and 19 datasets" in superset_server.start_output
     for slug in SLUGS:
         assert superset_api.dashboard(slug)["slug"] == slug
     print(f"superset start: {superset_server.start_seconds:.1f}s")
@@ -98,7 +105,7 @@ def test_import_twice_changes_nothing_and_duplicates_nothing(superset_server, su
     print(f"superset import: {(time.monotonic() - started) / 2:.1f}s each")
     assert "imported 5 dashboards" in first.stdout and "imported 5 dashboards" in second.stdout
     assert _counts(superset_api) == before_counts
-    assert before_counts == {"dashboard": 5, "chart": 34, "dataset": 17, "database": 1}
+    assert before_counts == {"dashboard": 6, "chart": 42, "dataset": 19, "database": 1}
     assert _snapshot(superset_api) == before
 
 
@@ -117,8 +124,7 @@ def test_filter_scopes_stay_right_when_chart_ids_change_on_import(superset_serve
     after the import the two agree again and each filter reaches exactly the charts whose
     dataset has its column."""
     files = build_from_project(REPO, sqlalchemy_uri(masked=True), first_chart_id=5000)
-    passwords = {database_file_in_zip(files): reader_password()}
-    superset_api.import_dashboards(to_zip(files), passwords)
+    import_files(superset_api, files)
     raw = json.loads(superset_api.dashboard("overview")["json_metadata"])
     stale = [f["chartsInScope"] for f in raw["native_filter_configuration"]]
     assert any(chart >= 5000 for ids in stale for chart in ids), "the import bug is gone?"
@@ -218,3 +224,36 @@ def test_no_log_holds_the_readers_password(superset_server):
     secret = reader_password()
     for log in superset_server.home.glob("*.log"):
         assert secret not in log.read_text(errors="replace"), log
+
+
+def test_an_edited_chart_and_dataset_reach_an_instance_that_has_them(superset_server, superset_api):
+    """Superset's dashboard import keeps the charts and datasets it holds; `emg superset import`
+    overwrites them, so an edited spec reaches a running instance (and the original returns)."""
+    files = build_from_project(REPO, sqlalchemy_uri(masked=True))
+    chart_path = "charts/overview_kpi_calls_week.yaml"
+    dataset_path = next(path for path in files if path.endswith("/kpi_scorecard.yaml"))
+    original_title = files[chart_path]["slice_name"]
+    original_description = files[dataset_path]["description"]
+    edited = json.loads(json.dumps(files))
+    edited[chart_path]["slice_name"] = "Calls this week (edited)"
+    edited[dataset_path]["description"] = "edited description"
+    try:
+        import_files(superset_api, edited)
+        titles = {c["slice_name"] for c in superset_api.dashboard_charts("overview")}
+        assert "Calls this week (edited)" in titles and original_title not in titles
+        (dataset,) = [
+            d
+            for d in superset_api.list_all("dataset", ["id", "table_name", "description"])
+            if d["table_name"] == "kpi_scorecard"
+        ]
+        assert dataset["description"] == "edited description"
+    finally:
+        import_files(superset_api, files)
+    titles = {c["slice_name"] for c in superset_api.dashboard_charts("overview")}
+    assert original_title in titles
+    (dataset,) = [
+        d
+        for d in superset_api.list_all("dataset", ["id", "table_name", "description"])
+        if d["table_name"] == "kpi_scorecard"
+    ]
+    assert dataset["description"] == original_description
