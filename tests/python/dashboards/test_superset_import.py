@@ -103,7 +103,7 @@ def test_import_twice_changes_nothing_and_duplicates_nothing(superset_server, su
     first = run_emg("superset", "import")
     second = run_emg("superset", "import")
     print(f"superset import: {(time.monotonic() - started) / 2:.1f}s each")
-    assert "imported 5 dashboards" in first.stdout and "imported 5 dashboards" in second.stdout
+    assert "imported 6 dashboards" in first.stdout and "imported 6 dashboards" in second.stdout
     assert _counts(superset_api) == before_counts
     assert before_counts == {"dashboard": 6, "chart": 42, "dataset": 19, "database": 1}
     assert _snapshot(superset_api) == before
