@@ -51,15 +51,24 @@ class Superset:
         return self.session.post(self.url(path), json=payload, timeout=self.timeout)
 
     def import_dashboards(self, bundle: bytes, passwords: dict[str, str]) -> None:
+        self.import_bundle("dashboard", bundle, passwords)
+
+    def import_charts(self, bundle: bytes, passwords: dict[str, str]) -> None:
+        """Superset's dashboard import creates charts but never overwrites one that exists;
+        its chart import does."""
+        self.import_bundle("chart", bundle, passwords)
+
+    def import_bundle(self, resource: str, bundle: bytes, passwords: dict[str, str]) -> None:
+        """POST /api/v1/<resource>/import/ with overwrite (a bundle of Superset's format)."""
         response = self.session.post(
-            self.url("/api/v1/dashboard/import/"),
+            self.url(f"/api/v1/{resource}/import/"),
             files={"formData": ("emg_dashboards.zip", bundle, "application/zip")},
             data={"overwrite": "true", "passwords": json.dumps(passwords)},
             timeout=self.timeout,
         )
         if response.status_code != 200:
             raise EmgError(
-                f"Superset refused the dashboards bundle (HTTP {response.status_code}): "
+                f"Superset refused the {resource}s bundle (HTTP {response.status_code}): "
                 f"{_first_message(response)}"
             )
 

@@ -84,6 +84,18 @@ def build_files(
     return files
 
 
+def chart_files(files: dict[str, dict]) -> dict[str, dict]:
+    """The charts of the bundle with their datasets and database, as Superset's chart import
+    takes them: the dashboard import creates charts but leaves existing ones as they were, so
+    the charts are imported again this way to overwrite their form data and query context."""
+    charts = {
+        path: document
+        for path, document in files.items()
+        if path.startswith(("charts/", "datasets/", "databases/"))
+    }
+    return {"metadata.yaml": {**files["metadata.yaml"], "type": "Slice"}, **charts}
+
+
 def database_file(spec: Spec) -> str:
     return f"databases/{spec.database_key}.yaml"
 

@@ -19,7 +19,7 @@ from emg.errors import EmgError
 from emg.paths import make_private, project_dir, state_dir
 from emg.superset import instance as ss
 from emg.superset.api import Superset
-from emg.superset.bundle import build_from_project, to_zip
+from emg.superset.bundle import build_from_project, chart_files, to_zip
 from emg.superset.reader import ensure_reader_role, sqlalchemy_uri
 
 Say = Callable[[str], None]
@@ -159,7 +159,8 @@ def client() -> Superset:
 
 
 def import_dashboards(say: Say) -> None:
-    """Import the bundle built from superset/ and the dbt docs (overwrite in place), then fix
+    """Import the bundle built from superset/ and the dbt docs (overwrite in place: the
+    dashboards, then the charts again, which the dashboard import does not overwrite), then fix
     the native filters' chartsInScope from their excluded lists."""
     started = time.monotonic()
     ensure_reader_role()
@@ -167,6 +168,7 @@ def import_dashboards(say: Say) -> None:
     api = client()
     passwords = {database_file_in_zip(files): ss.reader_password()}
     api.import_dashboards(to_zip(files), passwords)
+    api.import_charts(to_zip(chart_files(files)), passwords)
     fixed = sync_filter_scopes(api, [doc["slug"] for doc in _dashboards(files)])
     clear_results_cache()
     counts = {
