@@ -23,6 +23,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from emg.errors import EmgError
+
 # Controls the frontend sends with a default when the form data has none, per viz type: only
 # those that shape the query.
 _TIMESERIES_DEFAULTS = {
@@ -65,8 +67,9 @@ UNSUPPORTED_CONTROLS = {
 _UNARY = {"IS NULL", "IS NOT NULL", "IS TRUE", "IS FALSE"}
 
 
-class QueryContextError(ValueError):
-    """A chart whose query context cannot be built; the message names the chart."""
+class QueryContextError(EmgError):
+    """A chart whose query context cannot be built; the message names the chart and what to
+    do (`emg superset import` prints it as one line)."""
 
 
 def query_context(key: str, form_data: dict) -> dict:
