@@ -342,7 +342,7 @@ SNAPSHOT = DatasetSpec(mart="kpi_scorecard")
 TIME_HOOK = {"col": "occurred_date", "op": "TEMPORAL_RANGE", "val": "No filter"}
 
 
-def saved_context(viz: str, params: dict, dataset=EVENTS, where=(), spec=None) -> dict:
+def saved_context(viz: str, params: dict, dataset=EVENTS, where=()) -> dict:
     """The query context a chart of this viz type and params gets in the bundle."""
     chart = ChartSpec(
         key=f"test_{viz}",
@@ -354,8 +354,7 @@ def saved_context(viz: str, params: dict, dataset=EVENTS, where=(), spec=None) -
         params=params,
         where=tuple(where),
     )
-    lights = spec.traffic_lights if spec else TrafficLightRatios(green=1.0, amber=0.8)
-    document = chart_config(chart, dataset, lights)
+    document = chart_config(chart, dataset, TrafficLightRatios(green=1.0, amber=0.8))
     context = json.loads(document["query_context"])
     assert context["form_data"] == document["params"]  # what the chart was saved with
     assert context["result_format"] == "json" and context["result_type"] == "full"
