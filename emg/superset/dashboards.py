@@ -9,6 +9,7 @@ from typing import Any
 
 from emg.project_vars import TrafficLightRatios
 from emg.superset.docs import Model
+from emg.superset.query_context import query_context_json
 from emg.superset.spec import (
     BDR_COLUMN,
     CATEGORY_COLUMN,
@@ -123,14 +124,17 @@ def chart_params(chart: ChartSpec, dataset: DatasetSpec, lights: TrafficLightRat
 
 
 def chart_config(chart: ChartSpec, dataset: DatasetSpec, lights: TrafficLightRatios) -> dict:
+    """A chart of the bundle: its form data and the query context built from it, so that
+    `GET /api/v1/chart/<id>/data/` answers (the importer fills in the dataset's id)."""
+    params = chart_params(chart, dataset, lights)
     return {
         "slice_name": chart.title,
         "description": chart.description,
         "certified_by": None,
         "certification_details": None,
         "viz_type": chart.viz,
-        "params": chart_params(chart, dataset, lights),
-        "query_context": None,
+        "params": params,
+        "query_context": query_context_json(chart.key, params),
         "cache_timeout": None,
         "uuid": chart.uuid,
         "version": VERSION,

@@ -159,7 +159,8 @@ def client() -> Superset:
 
 
 def import_dashboards(say: Say) -> None:
-    """Import the bundle built from superset/ and the dbt docs (overwrite in place), then fix
+    """Import the bundle built from superset/ and the dbt docs (overwrite in place: the
+    dashboards, then the charts again, which the dashboard import does not overwrite), then fix
     the native filters' chartsInScope from their excluded lists."""
     started = time.monotonic()
     ensure_reader_role()

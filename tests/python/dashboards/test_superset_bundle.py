@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import zipfile
@@ -13,7 +14,7 @@ import yaml
 from conftest import REPO
 
 from emg.errors import EmgError
-from emg.project_vars import dbt_vars
+from emg.project_vars import TrafficLightRatios, dbt_vars
 from emg.superset.bundle import build_files, build_from_project, to_zip
 from emg.superset.dashboards import (
     AMBER,
@@ -21,11 +22,21 @@ from emg.superset.dashboards import (
     GREEN,
     RED,
     bundle_chart_ids,
+    chart_config,
     filter_applies,
 )
 from emg.superset.docs import read_dataset_models
+from emg.superset.query_context import supported_viz_types
 from emg.superset.scopes import charts_in_scope
-from emg.superset.spec import FILTER_KINDS, load_spec, parse_spec, stable_uuid, validate
+from emg.superset.spec import (
+    FILTER_KINDS,
+    ChartSpec,
+    DatasetSpec,
+    load_spec,
+    parse_spec,
+    stable_uuid,
+    validate,
+)
 
 URI = "postgresql+psycopg2://superset_reader:XXXXXXXXXX@127.0.0.1:5432/emg"
 SLUGS = {
@@ -367,3 +378,225 @@ def test_a_dataset_in_the_wrong_schema_is_named(spec, models):
     assert validate(broken, models) == [
         "dataset source_freshness: the model is in schema audit, not marts"
     ]
+
+
+# --- saved query contexts ----------------------------------------------------------------------
+
+EVENTS = DatasetSpec(mart="metric_events", time_column="occurred_date")
+SNAPSHOT = DatasetSpec(mart="kpi_scorecard")
+TIME_HOOK = {"col": "occurred_date", "op": "TEMPORAL_RANGE", "val": "No filter"}
+
+
+def saved_context(viz: str, params: dict, dataset=EVENTS, where=()) -> dict:
+    """The query context a chart of this viz type and params gets in the bundle."""
+    chart = ChartSpec(
+        key=f"test_{viz}",
+        title="t",
+        viz=viz,
+        dataset=dataset.mart,
+        width=4,
+        height=30,
+        params=params,
+        where=tuple(where),
+    )
+    document = chart_config(chart, dataset, TrafficLightRatios(green=1.0, amber=0.8))
+    context = json.loads(document["query_context"])
+    assert context["form_data"] == document["params"]  # what the chart was saved with
+    assert context["result_format"] == "json" and context["result_type"] == "full"
+    return context
+
+
+def test_every_chart_of_the_bundle_saves_a_query_context_for_superset_to_complete(files):
+    """A JSON string (Superset's import format) without the datasource: the importer writes
+    the id the chart's dataset has in the target instance."""
+    charts = [doc for path, doc in files.items() if path.startswith("charts/")]
+    assert len(charts) == sum(
+        len(board.charts()) for board in load_spec(REPO / "superset").dashboards
+    )
+    for chart in charts:
+        context = json.loads(chart["query_context"])
+        assert "datasource" not in context and context["queries"], chart["slice_name"]
+        assert context["form_data"]["viz_type"] == chart["viz_type"] in supported_viz_types()
+
+
+def test_big_number_total_query_is_its_metric_under_the_charts_where_clauses():
+    context = saved_context("big_number_total", {"metric": "attainment"}, SNAPSHOT, ["kpi = 'x'"])
+    (query,) = context["queries"]
+    assert query["metrics"] == ["attainment"] and query["columns"] == []
+    assert query["extras"] == {"having": "", "where": "(kpi = 'x')"}
+    assert query["filters"] == []  # a snapshot: no date-range hook
+    assert "orderby" not in query and "row_limit" not in query
+
+
+def test_a_where_clause_ending_in_a_comment_keeps_its_closing_parenthesis():
+    context = saved_context("big_number_total", {"metric": "m"}, SNAPSHOT, ["a = 1 -- why", "b"])
+    assert context["queries"][0]["extras"]["where"] == "(a = 1 -- why\n) AND (b)"
+
+
+def test_aggregate_table_groups_and_orders_by_its_sort_metric():
+    params = {
+        "query_mode": "aggregate",
+        "groupby": ["bdr_name"],
+        "metrics": ["a", "b"],
+        "all_columns": ["ignored"],
+        "timeseries_limit_metric": "a",
+        "order_desc": True,
+        "row_limit": 50,
+    }
+    (query,) = saved_context("table", params)["queries"]
+    assert query["columns"] == ["bdr_name"] and query["metrics"] == ["a", "b"]
+    assert query["orderby"] == [["a", False]] and query["series_limit_metric"] == "a"
+    assert query["row_limit"] == 50 and query["filters"] == [TIME_HOOK]
+    assert query["post_processing"] == [] and query["time_offsets"] == []
+    ascending = saved_context("table", {**params, "order_desc": False})["queries"][0]
+    assert ascending["orderby"] == [["a", True]]
+    # without a sort metric: the first metric, largest first
+    unsorted = {**params, "timeseries_limit_metric": None}
+    assert saved_context("table", unsorted)["queries"][0]["orderby"] == [["a", False]]
+
+
+def test_aggregate_table_with_percent_metrics_and_totals_adds_them_as_the_ui_does():
+    params = {
+        "query_mode": "aggregate",
+        "groupby": ["g"],
+        "metrics": ["a"],
+        "percent_metrics": ["b"],
+        "show_totals": True,
+    }
+    query, totals = saved_context("table", params)["queries"]
+    assert query["metrics"] == ["a", "b"]
+    assert query["post_processing"] == [
+        {"operation": "contribution", "options": {"columns": ["b"], "rename_columns": ["%b"]}}
+    ]
+    assert totals["columns"] == [] and totals["row_limit"] == 0 and "orderby" not in totals
+
+
+def test_raw_table_selects_its_columns_in_order_without_metrics():
+    params = {
+        "query_mode": "raw",
+        "all_columns": ["lead_id", "days_overdue"],
+        "groupby": ["x"],
+        "metrics": ["ignored"],
+        "order_by_cols": ['["days_overdue", false]', '["lead_id", true]'],
+        "row_limit": 1000,
+    }
+    (query,) = saved_context("table", params, where=["is_overdue"])["queries"]
+    assert query["columns"] == ["lead_id", "days_overdue"] and "metrics" not in query
+    assert query["orderby"] == [["days_overdue", False], ["lead_id", True]]
+    assert query["extras"]["where"] == "(is_overdue)" and query["filters"] == [TIME_HOOK]
+
+
+@pytest.mark.parametrize(
+    "viz", ["echarts_timeseries_line", "echarts_timeseries_bar", "echarts_area"]
+)
+def test_time_series_query_pivots_one_metric_per_series_at_the_time_grain(viz):
+    params = {
+        "x_axis": "occurred_date",
+        "time_grain_sqla": "P1W",
+        "metrics": ["calls"],
+        "groupby": ["category"],
+    }
+    (query,) = saved_context(viz, params)["queries"]
+    axis = {
+        "timeGrain": "P1W",
+        "columnType": "BASE_AXIS",
+        "sqlExpression": "occurred_date",
+        "label": "occurred_date",
+        "expressionType": "SQL",
+        "isColumnReference": True,
+    }
+    assert query["columns"] == [axis, "category"] and query["series_columns"] == ["category"]
+    assert query["extras"]["time_grain_sqla"] == "P1W" and query["filters"] == [TIME_HOOK]
+    assert query["orderby"] == [["calls", False]] and query["row_limit"] == 10000  # the UI's
+    assert "is_timeseries" not in query
+    pivot, rename, flatten = query["post_processing"]
+    assert pivot["options"] == {
+        "index": ["occurred_date"],
+        "columns": ["category"],
+        "aggregates": {"calls": {"operator": "mean"}},
+        "drop_missing_columns": False,
+    }
+    assert rename["options"]["columns"] == {"calls": None}  # columns named by series alone
+    assert flatten == {"operation": "flatten"}
+
+
+def test_time_series_with_several_metrics_or_a_category_axis_keeps_metric_names():
+    params = {"x_axis": "category", "metrics": ["a", "b"], "groupby": []}
+    (query,) = saved_context("echarts_timeseries_bar", params)["queries"]
+    assert query["columns"][0]["sqlExpression"] == "category"
+    assert "timeGrain" not in query["columns"][0] and "time_grain_sqla" not in query["extras"]
+    assert [step["operation"] for step in query["post_processing"]] == ["pivot", "flatten"]
+
+
+def test_heatmap_query_sorts_both_axes_and_ranks_the_metric():
+    params = {
+        "x_axis": "weekday",
+        "groupby": "hour_of_day",
+        "metric": "calls",
+        "sort_x_axis": "alpha_asc",
+        "sort_y_axis": "value_desc",
+        "normalize_across": "y",
+    }
+    (query,) = saved_context("heatmap_v2", params)["queries"]
+    assert (
+        query["columns"][0]["sqlExpression"] == "weekday" and query["columns"][1] == "hour_of_day"
+    )
+    assert query["orderby"] == [["weekday", True]]  # value sorts happen in the browser
+    assert query["post_processing"] == [
+        {"operation": "rank", "options": {"metric": "calls", "group_by": "hour_of_day"}}
+    ]
+
+
+@pytest.mark.parametrize("viz", ["pie", "funnel"])
+def test_pie_and_funnel_query_the_metric_per_group_largest_first(viz):
+    (query,) = saved_context(viz, {"metric": "calls", "groupby": ["category"]})["queries"]
+    assert query["columns"] == ["category"] and query["metrics"] == ["calls"]
+    assert query["orderby"] == [["calls", False]] and query["row_limit"] > 0
+    unsorted = saved_context(viz, {"metric": "calls", "groupby": ["c"], "sort_by_metric": False})
+    assert "orderby" not in unsorted["queries"][0]
+
+
+def test_pivot_table_groups_by_rows_and_columns_ordered_by_its_metric():
+    params = {
+        "groupbyRows": ["bdr_name"],
+        "groupbyColumns": ["category"],
+        "metrics": ["calls", "agreements"],
+        "order_desc": False,
+    }
+    (query,) = saved_context("pivot_table_v2", params)["queries"]
+    assert query["columns"] == ["category", "bdr_name"]
+    assert query["orderby"] == [["calls", True]]
+
+
+def test_handlebars_and_big_number_with_trendline():
+    (query,) = saved_context("handlebars", {"groupby": ["g"], "metrics": ["m"]})["queries"]
+    assert query["columns"] == ["g"] and query["orderby"] == [["m", False]]
+    params = {"metric": "calls", "x_axis": "occurred_date", "time_grain_sqla": "P1D"}
+    (trend,) = saved_context("big_number", params)["queries"]
+    assert trend["columns"][0]["timeGrain"] == "P1D" and trend["metrics"] == ["calls"]
+    assert [step["operation"] for step in trend["post_processing"]] == ["pivot", "flatten"]
+
+
+def test_a_chart_of_an_unsupported_viz_type_fails_the_bundle_naming_it(spec, models):
+    text = (REPO / "superset" / "dashboards" / "activity-heatmap.yml").read_text()
+    broken = text.replace("viz: heatmap_v2", "viz: word_cloud")
+    assert broken != text
+    odd = parse_spec(
+        (REPO / "superset" / "datasets.yml").read_text(),
+        [broken],
+        (REPO / "seeds" / "metric_catalogue.csv").read_text(),
+        traffic_lights=spec.traffic_lights,
+    )
+    with pytest.raises(
+        EmgError, match="chart heatmap_weekday_hour: no query context for viz type 'word_cloud'"
+    ) as raised:
+        build_files(odd, models, URI)
+    assert "heatmap_v2" in str(raised.value)  # the message lists what is supported
+
+
+def test_a_control_the_query_context_does_not_reproduce_fails_naming_it():
+    params = {"x_axis": "occurred_date", "metrics": ["calls"], "time_compare": ["1 year ago"]}
+    with pytest.raises(EmgError, match="chart test_echarts_timeseries_line: time_compare"):
+        saved_context("echarts_timeseries_line", params)
+    # the controls' "off" values are fine
+    saved_context("echarts_timeseries_line", {**params, "time_compare": [], "rolling_type": "None"})

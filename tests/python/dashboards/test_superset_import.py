@@ -257,3 +257,27 @@ def test_an_edited_chart_and_dataset_reach_an_instance_that_has_them(superset_se
         if d["table_name"] == "kpi_scorecard"
     ]
     assert dataset["description"] == original_description
+
+
+def test_import_overwrites_a_chart_changed_in_the_instance(superset_server, superset_api):
+    """Superset's dashboard import leaves an existing chart as it is; `emg superset import`
+    imports the charts again with overwrite, so a chart's form data and saved query context
+    follow the bundle on an instance that has them already (same id, same dashboards)."""
+    chart = next(
+        c for c in superset_api.list_all("chart", ["id", "slice_name", "params"])
+        if c["slice_name"] == "BDR leaderboard"
+    )  # fmt: skip
+    data_path = f"/api/v1/chart/{chart['id']}/data/"
+    assert superset_api.get(data_path)["result"][0]["rowcount"] > 1
+    changed = {**json.loads(chart["params"]), "row_limit": 1}
+    superset_api.put(
+        f"/api/v1/chart/{chart['id']}", {"params": json.dumps(changed), "query_context": None}
+    )
+    assert superset_api.session.get(superset_api.url(data_path)).status_code == 400
+
+    run_emg("superset", "import")
+    restored = superset_api.get(f"/api/v1/chart/{chart['id']}")["result"]
+    assert json.loads(restored["params"]) == json.loads(chart["params"])
+    assert superset_api.get(data_path)["result"][0]["rowcount"] > 1
+    ids = {c["id"] for c in superset_api.dashboard_charts("bdr-leaderboard")}
+    assert chart["id"] in ids
