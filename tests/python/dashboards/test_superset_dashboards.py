@@ -489,9 +489,10 @@ def _check_against_sql(chart, dataset, models, db, rows: list[dict]) -> None:
         )
         metric = _as_list(params.get("metrics") or params.get("metric"))[0]
         keys = ", ".join(groups)
-        grouped = query(
+        grouped = query(  # no groups (a KPI card): one row for the whole dataset
             db,
-            f"select {keys}, {metric_sql[metric]} from {source} where {where} group by {keys}",
+            f"select {keys + ', ' if groups else ''}{metric_sql[metric]} from {source} "
+            f"where {where}" + (f" group by {keys}" if groups else ""),
         )
         assert len(rows) == min(len(grouped), limit), chart.key
         expected = {tuple(row[:-1]): row[-1] for row in grouped}
