@@ -57,5 +57,14 @@ FEATURE_FLAGS = {
 # sanitizer (GitHub's schema) drops styles unless allowed here, and allows nothing else more.
 HTML_SANITIZATION_SCHEMA_EXTENSIONS = {"attributes": {"span": ["style"]}}
 
+# Every login lands on the Overview dashboard (emg/superset/landing.py), not on Superset's Home.
+FAB_INDEX_VIEW = "emg.superset.landing.LandingIndexView"
+LANDING_DASHBOARD = "overview"
+
+# The roles and users APIs (/api/v1/security/...) through which emg keeps the readers' roles
+# (superset/roles.yml) and logins (`emg superset user add`); Superset's default, stated here
+# because emg relies on it.
+FAB_ADD_SECURITY_API = True
+
 # A slow first query on a cold warehouse must not kill the worker.
 SUPERSET_WEBSERVER_TIMEOUT = 120

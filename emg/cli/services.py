@@ -83,3 +83,40 @@ def superset_import() -> None:
     from emg.superset import server
 
     server.import_dashboards(click.echo)
+
+
+@superset.group("user")
+def superset_user() -> None:
+    """Logins for the dashboards' readers: role leader or bdr (superset/roles.yml)."""
+
+
+@superset_user.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["leader", "bdr"]),
+    required=True,
+    help="leader: every row; bdr: the BDR's own rows (row-level security).",
+)
+@click.option("--bdr-id", help="With --role bdr: the BDR's bdr_id in marts.dim_bdrs.")
+@click.option(
+    "--password",
+    help="The login's password; without it one is generated and printed once.",
+)
+def superset_user_add(name: str, role: str, bdr_id: str | None, password: str | None) -> None:
+    """Add the login NAME with a role (an existing login gets the role and password anew)."""
+    from emg.superset import server, users
+
+    label = users.check(name, role, bdr_id)
+    added = users.add_user(server.client(), name, role, bdr_id, password, label)
+    for line in users.describe(added):
+        click.echo(line)
+
+
+@superset_user.command("list")
+def superset_user_list() -> None:
+    """Every Superset login with its roles and last login."""
+    from emg.superset import server, users
+
+    for line in users.list_users(server.client()):
+        click.echo(line)

@@ -46,6 +46,12 @@ class Superset:
         _raise_for(response, path)
         return response.json()
 
+    def create(self, path: str, payload: dict) -> Any:
+        """A POST that must succeed (a new role, user or filter): its JSON answer."""
+        response = self.post(path, payload)
+        _raise_for(response, path)
+        return response.json()
+
     def post(self, path: str, payload: dict) -> requests.Response:
         """A raw POST (chart data, exports): the caller reads the status and body."""
         return self.session.post(self.url(path), json=payload, timeout=self.timeout)

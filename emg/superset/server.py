@@ -2,7 +2,8 @@
 subprocesses with the project's configuration; every step idempotent.
 
 start: the warehouse login role, `superset db upgrade`, the admin user, `superset init`,
-gunicorn on 127.0.0.1:EMG_SUPERSET_PORT (default 8088), then the dashboards' import.
+gunicorn on 127.0.0.1:EMG_SUPERSET_PORT (default 8088), then the dashboards' import and the
+readers' roles (superset/roles.yml). `emg superset user` adds their logins (users.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from emg.superset import instance as ss
 from emg.superset.api import Superset
 from emg.superset.bundle import build_from_project, layer_bundles
 from emg.superset.reader import ensure_reader_role, sqlalchemy_uri
+from emg.superset.roles import sync_roles
 
 Say = Callable[[str], None]
 START_TIMEOUT = 180
@@ -168,6 +170,7 @@ def import_dashboards(say: Say) -> None:
     api = client()
     import_files(api, files)
     fixed = sync_filter_scopes(api, [doc["slug"] for doc in _dashboards(files)])
+    roles = sync_roles(api, project_dir())
     clear_results_cache()
     counts = {
         kind: sum(path.startswith(kind) for path in files)
@@ -179,6 +182,7 @@ def import_dashboards(say: Say) -> None:
         f"in {time.monotonic() - started:.1f}s"
         + (f"; filter scopes rewritten on {', '.join(fixed)}" if fixed else "")
     )
+    say(roles)
 
 
 def import_files(api: Superset, files: dict[str, dict]) -> None:

@@ -31,6 +31,7 @@ MARKED_BY_FIXTURE = {
     "warehouse": ("warehouse", "slow"),
     "own_warehouse": ("warehouse", "slow"),
     "superset_server": ("superset", "slow"),
+    "browser": ("browser", "slow"),
     "browser_page": ("browser", "slow"),
 }
 
@@ -125,9 +126,12 @@ def is_denied(conn, statement: str) -> bool:
 os.environ.setdefault("EMG_SUPERSET_PORT", os.environ.get("EMG_TEST_SUPERSET_PORT", "8098"))
 
 from superset_fixtures import (  # noqa: E402, F401  (registered here: one of each per session)
+    browser,
     browser_page,
     rendered,
+    rendered_as,
     superset_api,
     superset_data,
+    superset_logins,
     superset_server,
 )

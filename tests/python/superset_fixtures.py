@@ -1,6 +1,7 @@
 """Session fixtures for the Superset tests: the default data, one real Superset started with
-`emg superset start` (its own state folder and port, so a running demo is never touched), and
-one real Chromium that opens every dashboard once.
+`emg superset start` (its own state folder and port, so a running demo is never touched), a
+leader's and a BDR's logins made with `emg superset user add`, and one real Chromium that opens
+every dashboard once as admin, once as the leader and once as the BDR.
 
 Registered in conftest.py, so each fixture is one instance for the whole session.
 """
@@ -93,33 +94,82 @@ def superset_api(superset_server):
     return Superset(superset_server.base_url, "admin", superset_server.password)
 
 
+@dataclass
+class Login:
+    """A reader's login made with `emg superset user add`."""
+
+    name: str
+    role: str
+    password: str
+    add_output: str  # what `emg superset user add` printed
+    bdr_id: str | None = None
+    bdr_name: str | None = None
+
+
+@pytest.fixture(scope="session")
+def superset_logins(superset_server) -> dict[str, Login]:
+    """A leader (password generated) and the BDR with the most completed calls (password
+    given), keyed by role."""
+    from emg import warehouse as wh
+
+    conn = wh.connect(wh.settings())
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "select b.bdr_id, b.bdr_name from marts.call_heatmap as h "
+                "join marts.dim_bdrs as b using (bdr_id) "
+                "group by 1, 2 order by sum(h.calls_completed) desc, 2 limit 1"
+            )
+            bdr_id, bdr_name = cur.fetchone()
+    finally:
+        conn.close()
+    added = run_emg("superset", "user", "add", "lea.leader", "--role", "leader")
+    generated = added.stdout.split("generated password (shown once, kept nowhere): ")[1].split()[0]
+    bdr_password = "bdr-" + bdr_id[-8:] + "-pass"
+    bdr = run_emg(
+        "superset", "user", "add", "sam.bdr", "--role", "bdr",
+        "--bdr-id", bdr_id, "--password", bdr_password,
+    )  # fmt: skip
+    return {
+        "leader": Login("lea.leader", "leader", generated, added.stdout + added.stderr),
+        "bdr": Login("sam.bdr", "bdr", bdr_password, bdr.stdout + bdr.stderr, bdr_id, bdr_name),
+    }
+
+
 # --- the browser ---------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def browser_page(superset_server):
-    """A logged-in Chromium page (Debian's chromium, never a downloaded one)."""
+def browser(superset_server):
+    """One Chromium for the session (Debian's chromium, never a downloaded one)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1600, "height": 2200})
-        log_in(page, superset_server)
-        yield page
-        browser.close()
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
 
 
-def log_in(page, server: Server, attempts: int = 3) -> None:
-    """The form login. Right after a start the first one can bounce back to /login once (a
-    known Superset quirk), so it is retried; any other failure is raised as it is."""
+@pytest.fixture(scope="session")
+def browser_page(browser, superset_server):
+    """A page logged in as admin."""
+    page = browser.new_page(viewport={"width": 1600, "height": 2200})
+    log_in(page, superset_server)
+    return page
+
+
+def log_in(page, server: Server, user: str = "admin", password: str | None = None, attempts=3):
+    """The form login; returns the URL it landed on. Right after a start the first one can
+    bounce back to /login once (a known Superset quirk), so it is retried; any other failure
+    is raised as it is."""
     for _ in range(attempts):
         page.goto(f"{server.base_url}/login/")
-        page.fill("[data-test=username-input]", "admin")
-        page.fill("[data-test=password-input]", server.password)
+        page.fill("[data-test=username-input]", user)
+        page.fill("[data-test=password-input]", password or server.password)
         page.click("[data-test=login-button]")
         page.wait_for_load_state("networkidle")
         if "/login" not in page.url:
-            return
+            return page.url
     raise AssertionError(f"the login did not get past /login in {attempts} attempts")
 
 
@@ -232,3 +282,36 @@ def rendered(browser_page, superset_server) -> dict[str, Render]:
         for slug, render in renders.items():
             shutil.copyfile(render.screenshot, REPO / "docs" / "superset" / f"{slug}.png")
     return renders
+
+
+@dataclass
+class Viewing:
+    """Every dashboard as one reader's browser showed it, and where the login landed."""
+
+    login: Login
+    landed: str
+    renders: dict[str, Render]
+
+
+@pytest.fixture(scope="session")
+def rendered_as(browser, superset_server, superset_logins) -> dict[str, Viewing]:
+    """Every dashboard opened once as the leader and once as the BDR (each in a browser context
+    of its own), keyed by role; the BDR's screenshots are docs/superset/bdr-view/<slug>.png."""
+    viewings = {}
+    for role, login in superset_logins.items():
+        context = browser.new_context(viewport={"width": 1600, "height": 2200})
+        page = context.new_page()
+        landed = log_in(page, superset_server, login.name, login.password)
+        shots = superset_server.home / "screenshots" / role
+        renders = {
+            slug: render_dashboard(page, superset_server, slug, shot=shots / f"{slug}.png")
+            for slug in SLUGS
+        }
+        context.close()
+        viewings[role] = Viewing(login, landed, renders)
+    if os.environ.get("EMG_UPDATE_SCREENSHOTS"):
+        target = REPO / "docs" / "superset" / "bdr-view"
+        target.mkdir(exist_ok=True)
+        for slug, render in viewings["bdr"].renders.items():
+            shutil.copyfile(render.screenshot, target / f"{slug}.png")
+    return viewings
