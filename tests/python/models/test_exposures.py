@@ -8,7 +8,8 @@ import yaml
 from conftest import REPO
 
 from emg.superset.dashboards import filter_datasets
-from emg.superset.spec import load_spec
+from emg.superset.docs import read_dataset_models
+from emg.superset.spec import joined_columns, load_spec
 
 REF = re.compile(r"^ref\('([a-z0-9_]+)'\)$")
 
@@ -26,9 +27,14 @@ def _dashboard_exposures() -> dict[str, set[str]]:
 
 
 def test_each_dashboard_exposure_depends_on_exactly_the_models_its_charts_and_filters_read():
-    spec = load_spec(REPO / "superset")
+    spec, models = load_spec(REPO / "superset"), read_dataset_models(REPO / "models")
     read = {
         board.slug: {spec.datasets[chart.dataset].mart for chart in board.charts()}
+        | {  # the dimensions its datasets join in for names (dim_bdrs, dim_leads)
+            dimension
+            for chart in board.charts()
+            for _, dimension, _, _ in joined_columns(spec.datasets[chart.dataset], models)
+        }
         | filter_datasets(board)  # its BDR and category filters' option lists
         for board in spec.dashboards
     }
