@@ -46,170 +46,122 @@ bdr_weeks as (
 
 ),
 
-funnel_totals as (
+-- one row per figure: the mart's total beside the facts' count for the same window
+team_checks as (
 
     select
-        'team' as subject,
-        figures.figure,
-        figures.value
-    from (
-        select
-            sum(calls_completed) as calls_completed,
-            sum(calls_booked) as calls_booked,
-            sum(calls_scheduled_completed) as scheduled_completed,
-            sum(calls_scheduled_no_show) as scheduled_no_show,
-            sum(calls_scheduled_missed) as scheduled_missed,
-            sum(calls_scheduled_cancelled) as scheduled_cancelled,
-            sum(calls_scheduled_rescheduled) as scheduled_rescheduled,
-            sum(calls_scheduled_upcoming) as scheduled_upcoming,
-            sum(new_leads) as new_leads,
-            sum(proposals) as proposals,
-            sum(agreements) as agreements,
-            sum(lists_out) as lists_out,
-            sum(leads_lost) as leads_lost,
-            sum(list_size_count) as lists_with_size,
-            sum(list_size_sum) as list_size_sum,
-            sum(lists_out_sold) as lists_out_sold
-        from funnel
-    ) as totals
-    cross join lateral (
-        values
-        ('calls_completed', totals.calls_completed),
-        ('calls_booked', totals.calls_booked),
-        ('scheduled_completed', totals.scheduled_completed),
-        ('scheduled_no_show', totals.scheduled_no_show),
-        ('scheduled_missed', totals.scheduled_missed),
-        ('scheduled_cancelled', totals.scheduled_cancelled),
-        ('scheduled_rescheduled', totals.scheduled_rescheduled),
-        ('scheduled_upcoming', totals.scheduled_upcoming),
-        ('new_leads', totals.new_leads),
-        ('proposals', totals.proposals),
-        ('agreements', totals.agreements),
-        ('lists_out', totals.lists_out),
-        ('leads_lost', totals.leads_lost),
-        ('lists_with_size', totals.lists_with_size),
-        ('list_size_sum', totals.list_size_sum),
-        ('lists_out_sold', totals.lists_out_sold)
-    ) as figures (figure, value)
+        'calls_completed' as figure,
+        (select sum(funnel.calls_completed) from funnel) as funnel_value,
+        (
+            select count(*) from calls
+            where calls.call_status = 'completed'
+        ) as fact_value
     union all
     select
-        'bdr:' || bdr_id as subject,
-        figures.figure,
-        figures.value
-    from (
-        select
-            bdr_id,
-            sum(calls_completed) as calls_completed,
-            sum(agreements) as agreements,
-            sum(lists_out) as lists_out
-        from funnel
-        where bdr_id is not null
-        group by 1
-    ) as per_bdr
-    cross join lateral (
-        values
-        ('calls_completed', per_bdr.calls_completed),
-        ('agreements', per_bdr.agreements),
-        ('lists_out', per_bdr.lists_out)
-    ) as figures (figure, value)
+        'calls_booked' as figure,
+        (select sum(funnel.calls_booked) from funnel) as funnel_value,
+        (
+            select count(*) from calls
+            where calls.created_at <= {{ as_of() }}
+        ) as fact_value
+    {%- for status in ['completed', 'no_show', 'missed', 'cancelled', 'rescheduled', 'upcoming'] %}
+    union all
+    select
+        'calls_scheduled_{{ status }}' as figure,
+        (select sum(funnel.calls_scheduled_{{ status }}) from funnel) as funnel_value,
+        (
+            select count(*) from calls
+            where
+                calls.call_status = '{{ status }}'
+                and {{ local_week('calls.scheduled_at') }} <= {{ local_week(as_of()) }}
+        ) as fact_value
+    {%- endfor %}
+    union all
+    select
+        'new_leads' as figure,
+        (select sum(funnel.new_leads) from funnel) as funnel_value,
+        (
+            select count(*) from leads
+            where leads.created_at <= {{ as_of() }}
+        ) as fact_value
+    {%- for metric in ['proposals', 'agreements', 'lists_out', 'leads_lost'] %}
+    union all
+    select
+        '{{ metric }}' as figure,
+        (select sum(funnel.{{ metric }}) from funnel) as funnel_value,
+        (
+            select count(*) from events
+            where events.metric = '{{ metric }}'
+        ) as fact_value
+    {%- endfor %}
+    union all
+    select
+        'list_size_count' as figure,
+        (select sum(funnel.list_size_count) from funnel) as funnel_value,
+        (select count(*) from lists_out) as fact_value
+    union all
+    select
+        'list_size_sum' as figure,
+        (select sum(funnel.list_size_sum) from funnel) as funnel_value,
+        (select sum(lists_out.list_size) from lists_out) as fact_value
+    union all
+    select
+        'lists_out_sold' as figure,
+        (select sum(funnel.lists_out_sold) from funnel) as funnel_value,
+        (
+            select count(*) from lists_out
+            inner join leads on lists_out.lead_id = leads.lead_id
+            where leads.list_outcome = 'SOLD'
+        ) as fact_value
 
 ),
 
-fact_totals as (
+funnel_per_bdr as (
 
     select
-        'team' as subject,
-        'calls_completed' as figure,
-        count(*) as value
-    from calls
-    where call_status = 'completed'
-    union all
+        bdr_id,
+        sum(calls_completed) as calls_completed,
+        sum(agreements) as agreements,
+        sum(lists_out) as lists_out
+    from funnel
+    where bdr_id is not null
+    group by 1
+
+),
+
+weeks_per_bdr as (
+
     select
-        'team' as subject,
-        'calls_booked' as figure,
-        count(*) as value
-    from calls
-    where created_at <= {{ as_of() }}
-    union all
-    select
-        'team' as subject,
-        'scheduled_' || call_status as figure,
-        count(*) as value
-    from calls
-    where {{ local_week('scheduled_at') }} <= {{ local_week(as_of()) }}
-    group by 1, 2
-    union all
-    select
-        'team' as subject,
-        'new_leads' as figure,
-        count(*) as value
-    from leads
-    where created_at <= {{ as_of() }}
-    union all
-    select
-        'team' as subject,
-        metric as figure,
-        count(*) as value
-    from events
-    where metric in ('proposals', 'agreements', 'lists_out', 'leads_lost')
-    group by 1, 2
-    union all
-    select
-        'team' as subject,
-        'lists_with_size' as figure,
-        count(*) as value
-    from lists_out
-    union all
-    select
-        'team' as subject,
-        'list_size_sum' as figure,
-        sum(list_size) as value
-    from lists_out
-    union all
-    select
-        'team' as subject,
-        'lists_out_sold' as figure,
-        count(*) as value
-    from lists_out
-    inner join leads
-        on lists_out.lead_id = leads.lead_id
-    where leads.list_outcome = 'SOLD'
-    union all
-    select
-        'bdr:' || bdr_id as subject,
-        figures.figure,
-        figures.value
-    from (
-        select
-            bdr_id,
-            sum(calls_completed) as calls_completed,
-            sum(agreements) as agreements,
-            sum(lists_out) as lists_out
-        from bdr_weeks
-        group by 1
-    ) as per_bdr
-    cross join lateral (
-        values
-        ('calls_completed', per_bdr.calls_completed),
-        ('agreements', per_bdr.agreements),
-        ('lists_out', per_bdr.lists_out)
-    ) as figures (figure, value)
+        bdr_id,
+        sum(calls_completed) as calls_completed,
+        sum(agreements) as agreements,
+        sum(lists_out) as lists_out
+    from bdr_weeks
+    group by 1
 
 ),
 
 final as (
 
     select
-        coalesce(funnel_totals.subject, fact_totals.subject) as subject,
-        coalesce(funnel_totals.figure, fact_totals.figure) as figure,
-        coalesce(funnel_totals.value, 0) as funnel_value,
-        coalesce(fact_totals.value, 0) as fact_value
-    from funnel_totals
-    full outer join fact_totals
-        on
-            funnel_totals.subject = fact_totals.subject
-            and funnel_totals.figure = fact_totals.figure
-    where coalesce(funnel_totals.value, 0) <> coalesce(fact_totals.value, 0)
+        'team' as subject,
+        figure,
+        coalesce(funnel_value, 0) as funnel_value,
+        coalesce(fact_value, 0) as fact_value
+    from team_checks
+    where coalesce(funnel_value, 0) <> coalesce(fact_value, 0)
+    {%- for figure in ['calls_completed', 'agreements', 'lists_out'] %}
+    union all
+    select
+        'bdr:' || weeks_per_bdr.bdr_id as subject,
+        '{{ figure }}' as figure,
+        coalesce(funnel_per_bdr.{{ figure }}, 0) as funnel_value,
+        weeks_per_bdr.{{ figure }} as fact_value
+    from weeks_per_bdr
+    left join funnel_per_bdr
+        on weeks_per_bdr.bdr_id = funnel_per_bdr.bdr_id
+    where coalesce(funnel_per_bdr.{{ figure }}, 0) <> weeks_per_bdr.{{ figure }}
+    {%- endfor %}
 
 )
 

@@ -24,9 +24,10 @@
 }}
 -- One row per countable event (contract §4), whatever as_of is: every completed call, every
 -- scheduled call (the as-of layer reads "upcoming" from it), every proposal, agreement, list
--- out, loss (a LOST lead's last move to LOST) and valid sale, with its owner, its lead and its local calendar. The marts that count
--- events group this table (filtered to as_of); none derives an event again. Which metric
--- counts which event, and its weight in the performance index, is the seed metric_catalogue.
+-- out, loss (a LOST lead's last move to LOST) and valid sale, with its owner, its lead and its
+-- local calendar. The marts that count events group this table (filtered to as_of); none
+-- derives an event again. Which metric counts which event, and its weight in the performance
+-- index, is the seed metric_catalogue.
 -- Incremental on what staging changed (macros/metrics/events.sql): a run redoes the events
 -- of the leads touched since the last one, the changed calls, and the sales that changed.
 with
@@ -211,7 +212,7 @@ losses as (
         and activity_logs.to_status = 'LOST'
         and coalesce(activity_logs.completed_at, activity_logs.created_at) is not null
     order by
-        leads.pipeline_item_id,
+        leads.pipeline_item_id asc,
         coalesce(activity_logs.completed_at, activity_logs.created_at) desc,
         activity_logs.activity_log_id desc
 

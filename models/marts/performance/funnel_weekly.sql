@@ -82,7 +82,7 @@ weeks as (
 ),
 
 -- every figure once per fact, with its local week, its owner (any role) and its lead's
--- category: `value` is 1 for a count, else the amount summed
+-- category: `figure_value` is 1 for a count, else the amount summed
 facts as (
 
     select
@@ -90,7 +90,7 @@ facts as (
         cast(null as text) as owner_id,
         cast(null as text) as category,
         'week' as figure,
-        0 as value
+        0 as figure_value
     from weeks
     union all
     select
@@ -98,7 +98,7 @@ facts as (
         bdr_id as owner_id,
         category,
         metric as figure,
-        1 as value
+        1 as figure_value
     from events
     union all
     -- a call booked: the CALL activity created (its createdAt) by as_of
@@ -107,7 +107,7 @@ facts as (
         bdr_id as owner_id,
         category,
         'calls_booked' as figure,
-        1 as value
+        1 as figure_value
     from calls
     where created_at <= {{ as_of() }}
     union all
@@ -117,7 +117,7 @@ facts as (
         bdr_id as owner_id,
         category,
         'calls_scheduled_' || call_status as figure,
-        1 as value
+        1 as figure_value
     from calls
     where scheduled_at is not null
     union all
@@ -126,7 +126,7 @@ facts as (
         bdr_id as owner_id,
         category,
         'new_leads' as figure,
-        1 as value
+        1 as figure_value
     from leads
     where created_at <= {{ as_of() }}
     union all
@@ -140,7 +140,7 @@ facts as (
             when not is_list_sent_on_time then 'lists_sent_late'
             else 'lists_overdue'
         end as figure,
-        1 as value
+        1 as figure_value
     from leads
     where is_list_sent_on_time is not null or is_list_overdue
     union all
@@ -150,7 +150,7 @@ facts as (
         lists_out.bdr_id as owner_id,
         lists_out.category,
         'lists_out_' || lower(leads.list_outcome) as figure,
-        1 as value
+        1 as figure_value
     from lists_out
     inner join leads
         on lists_out.lead_id = leads.lead_id
@@ -161,7 +161,7 @@ facts as (
         bdr_id as owner_id,
         category,
         'list_size' as figure,
-        list_size as value
+        list_size as figure_value
     from lists_out
     union all
     select
@@ -169,7 +169,7 @@ facts as (
         bdr_id as owner_id,
         category,
         'days_to_first_sale' as figure,
-        days_to_first_sale as value
+        days_to_first_sale as figure_value
     from lists_out
     where days_to_first_sale is not null
 
@@ -213,9 +213,9 @@ weekly as (
             as lists_out_not_sold,
         count(*) filter (where facts.figure = 'lists_out_free_qa_offered')
             as lists_out_free_qa_offered,
-        sum(facts.value) filter (where facts.figure = 'list_size') as list_size_sum,
+        sum(facts.figure_value) filter (where facts.figure = 'list_size') as list_size_sum,
         count(*) filter (where facts.figure = 'list_size') as list_size_count,
-        sum(facts.value) filter (where facts.figure = 'days_to_first_sale')
+        sum(facts.figure_value) filter (where facts.figure = 'days_to_first_sale')
             as days_to_first_sale_sum,
         count(*) filter (where facts.figure = 'days_to_first_sale')
             as days_to_first_sale_count
