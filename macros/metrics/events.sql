@@ -8,8 +8,8 @@
     - the events of the leads touched: a lead whose row changed, the lead of a changed
       partner contact (the one it belongs to now, and the one its stored events belong to),
       the lead of a changed STATUS_CHANGE (its proposal, and an agreement or list out
-      backfilled from status changes, may move), and the lead of a stored proposal,
-      agreement or list out whose activity changed;
+      backfilled from status changes, or its loss, may move), and the lead of a stored
+      proposal, agreement, list out or loss whose activity changed;
     - the events of a changed CALL (not its lead's other events: they do not depend on it);
     - the events of users changed since the newest change of a user the last run saw, less
       `lookback_hours` (the users table is small and rebuilt whole: it has no change log);
@@ -17,8 +17,8 @@
       (events_touched_sales): sales carry no change timestamp the warehouse may require.
 
     Every event is redone when staging redid a whole table, when the users' newest change is
-    older than the last run's (a replica replaced by older data) or the users table was
-    replaced. The model's query and its pre-hook each read the watermark before the pre-hook
+    older than the last run's (a replica replaced by older data), when the users table was
+    replaced, or when fct_events.sql itself changed (events_code_checksum). The model's query and its pre-hook each read the watermark before the pre-hook
     deletes anything, so both see the same one.
 -#}
 {% macro events_watermark() -%}
@@ -33,6 +33,7 @@
         redo_all=users_seen is none
             or run_query(query).columns[0].values()[0]
             or sources_replaced([source('crm', 'User')])
+            or remembered('code_checksum') != events_code_checksum()
     )) }}
 {%- endmacro %}
 
@@ -47,7 +48,17 @@
         where updated_at <= {{ build_started_at() }}
     {%- endset -%}
     {%- set newest = run_query(query).columns[0].values()[0] -%}
-    {{ return({'users_changed_at': newest or start_of_time()}) }}
+    {{ return({
+        'users_changed_at': newest or start_of_time(),
+        'code_checksum': events_code_checksum(),
+    }) }}
+{%- endmacro %}
+
+
+{#- The md5 of fct_events' own SQL: when it changed (a new kind of event, a rule redefined), the
+    events stored by the old code are stale, so the next run redoes every one. -#}
+{% macro events_code_checksum() -%}
+    {{ return(local_md5(model.raw_code)) }}
 {%- endmacro %}
 
 
@@ -80,7 +91,7 @@
     where events.event_id in (
         select kind.event_type || ':' || changed.call_id
         from fct_events__calls as changed
-        cross join (values ('proposal'), ('agreement'), ('list_out')) as kind (event_type)
+        cross join (values ('proposal'), ('agreement'), ('list_out'), ('lost')) as kind (event_type)
     )
     union
     select events.lead_id

@@ -69,3 +69,15 @@
         and ({{ ends_at }} is null or {{ ends_at }} > {{ at }})
     )
 {%- endmacro %}
+
+
+{#- A partner list sent on time: sent on or before the local day (reporting timezone) it was due,
+    so a list due at 00:10 BST and sent at 23:50 BST the same day is on time, and one sent the
+    next local day is not, whatever their UTC dates. Null when the list was not sent or has no
+    due date. -#}
+{% macro is_list_sent_on_time(sent_at, due_at) -%}
+    case
+        when {{ sent_at }} is not null and {{ due_at }} is not null
+            then {{ local_date(sent_at) }} <= {{ local_date(due_at) }}
+    end
+{%- endmacro %}

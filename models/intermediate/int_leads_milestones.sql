@@ -2,6 +2,7 @@
 -- One row per live lead with its milestones as of as_of (contract §3, §4): an event dated after
 -- as_of has not happened yet, so its timestamp is null here; current statuses are read as
 -- they are now. Lists' sales and revenue are the lead's sales at or after its list went out.
+-- Its loss (lost_at) is fct_events' `lost`: the last move to LOST of a lead LOST now.
 -- Agreements and lists out come from fct_events, which backfills them from status changes
 -- where the CRM's date column is empty (contract §4, v2); the flags say which were.
 -- A table: seven marts read it, so each build computes it once.
@@ -34,7 +35,7 @@ milestone_events as (
     select * from {{ ref('metric_events') }}
     where
         timing = 'happened'
-        and metric in ('calls_completed', 'proposals', 'agreements', 'lists_out')
+        and metric in ('calls_completed', 'proposals', 'agreements', 'lists_out', 'leads_lost')
 
 ),
 
@@ -54,7 +55,8 @@ lead_events as (
         count(*) filter (where metric = 'calls_completed') as calls_completed,
         min(occurred_at) filter (where metric = 'proposals') as proposal_at,
         min(occurred_at) filter (where metric = 'agreements') as agreement_at,
-        min(occurred_at) filter (where metric = 'lists_out') as partner_list_sent_at
+        min(occurred_at) filter (where metric = 'lists_out') as partner_list_sent_at,
+        min(occurred_at) filter (where metric = 'leads_lost') as lost_at
     from milestone_events
     group by 1
 
@@ -86,6 +88,7 @@ milestones as (
         lead_events.agreement_at,
         leads.partner_list_due_at,
         lead_events.partner_list_sent_at,
+        lead_events.lost_at,
         -- v2: reached, though the CRM's date column is empty (from a status change, fct_events)
         lead_events.agreement_at is not null and leads.agreement_at is null
             as is_agreement_backfilled,
@@ -140,6 +143,15 @@ final as (
             'milestones.agreement_at', 'milestones.partner_list_sent_at',
             'milestones.partner_list_due_at', 'milestones.status_stage', as_of()
         ) }} as days_overdue,
+        {{ is_list_sent_on_time(
+            'milestones.partner_list_sent_at', 'milestones.partner_list_due_at'
+        ) }} as is_list_sent_on_time,
+        -- the list-out outcome and the loss, as the current status has them (contract §2, §3)
+        case
+            when milestones.status in ('SOLD', 'LIST_OUT_NOT_SOLD', 'FREE_QA_OFFERED')
+                then milestones.status
+        end as list_outcome,
+        coalesce(milestones.status = 'LOST', false) as is_lost,
         coalesce(list_sales.list_sales_count, 0) as list_sales_count,
         list_sales.list_revenue,
         list_sales.list_first_sale_at

@@ -8,7 +8,8 @@
 }}
 -- One row per live lead (contract §7, v2) with its milestones as of as_of (contract §4):
 -- int_leads_milestones, whose agreements and lists out are backfilled from status changes
--- where the CRM's date column is empty, and whose proposal falls back on the agreement.
+-- where the CRM's date column is empty, and whose proposal falls back on the agreement; the
+-- time in each stage between them, the list's outcome and the lead's CRM link.
 with
 
 leads as (
@@ -28,6 +29,7 @@ final as (
     select
         leads.lead_id,
         leads.lead_name,
+        {{ crm_lead_url('leads.lead_id') }} as lead_url,
         leads.category,
         leads.bdr_id,
         users.user_name as bdr_name,
@@ -49,7 +51,22 @@ final as (
         leads.is_proposal_outstanding,
         leads.is_list_overdue,
         leads.is_list_due_next_7_days,
-        leads.days_overdue
+        leads.days_overdue,
+        leads.is_list_sent_on_time,
+        leads.list_outcome,
+        leads.is_lost,
+        leads.lost_at,
+        -- the time in each stage (macros/metrics/stage_days.sql)
+        {{ stage_days('leads.created_at', 'leads.first_completed_call_at') }}
+            as days_created_to_first_call,
+        {{ stage_days('leads.first_completed_call_at', 'leads.proposal_at') }}
+            as days_first_call_to_proposal,
+        {{ stage_days('leads.proposal_at', 'leads.agreement_at') }}
+            as days_proposal_to_agreement,
+        {{ stage_days('leads.agreement_at', 'leads.partner_list_sent_at') }}
+            as days_agreement_to_list_sent,
+        {{ stage_days('leads.partner_list_sent_at', 'leads.list_first_sale_at') }}
+            as days_list_sent_to_first_sale
     from leads
     left join users
         on leads.bdr_id = users.user_id

@@ -24,9 +24,10 @@
 }}
 -- One row per countable event (contract §4), whatever as_of is: every completed call, every
 -- scheduled call (the as-of layer reads "upcoming" from it), every proposal, agreement, list
--- out and valid sale, with its owner, its lead and its local calendar. The marts that count
--- events group this table (filtered to as_of); none derives an event again. Which metric
--- counts which event, and its weight in the performance index, is the seed metric_catalogue.
+-- out, loss (a LOST lead's last move to LOST) and valid sale, with its owner, its lead and its
+-- local calendar. The marts that count events group this table (filtered to as_of); none
+-- derives an event again. Which metric counts which event, and its weight in the performance
+-- index, is the seed metric_catalogue.
 -- Incremental on what staging changed (macros/metrics/events.sql): a run redoes the events
 -- of the leads touched since the last one, the changed calls, and the sales that changed.
 with
@@ -191,6 +192,32 @@ proposals as (
 
 ),
 
+-- a lead lost (its current status LOST, contract §2): its last move to LOST, dated by that
+-- log's completedDate, else its createdAt. A LOST lead without such a log has no known date
+-- and no event (dim_leads.is_lost still says it is lost).
+losses as (
+
+    select distinct on (leads.pipeline_item_id)
+        activity_logs.activity_log_id as source_id,
+        leads.pipeline_item_id as lead_id,
+        leads.assigned_to_id as bdr_id,
+        coalesce(activity_logs.completed_at, activity_logs.created_at) as occurred_at,
+        greatest(leads.updated_at, activity_logs.updated_at) as source_changed_at
+    from leads
+    inner join activity_logs
+        on leads.pipeline_item_id = activity_logs.pipeline_item_id
+    where
+        leads.status = 'LOST'
+        and activity_logs.activity_type = 'STATUS_CHANGE'
+        and activity_logs.to_status = 'LOST'
+        and coalesce(activity_logs.completed_at, activity_logs.created_at) is not null
+    order by
+        leads.pipeline_item_id asc,
+        coalesce(activity_logs.completed_at, activity_logs.created_at) desc,
+        activity_logs.activity_log_id desc
+
+),
+
 -- every event with the lead it belongs to and its owner's user id
 events as (
 
@@ -255,6 +282,20 @@ events as (
         null as is_other_currency,
         source_changed_at
     from backfilled_milestones
+    union all
+    select
+        'lost' as event_type,
+        source_id,
+        lead_id as pipeline_item_id,
+        lead_id,
+        bdr_id,
+        occurred_at,
+        null as ends_at,
+        null as amount,
+        null as currency,
+        null as is_other_currency,
+        source_changed_at
+    from losses
     union all
     -- a sale belongs to the lead it comes from (a partner contact's lead, or the lead)
     select
