@@ -47,6 +47,7 @@ COLUMN_LABELS = {
     "bdr_id": "BDR id",
     "lead_name": "Lead",
     "lead_url": "CRM record",
+    "lead_link": "Lead",
     "kpi_label": "KPI",
     "kpi": "KPI key",
     "crm_first_sale_at": "CRM first sale",

@@ -23,6 +23,7 @@ AS_OF = "2026-11-25T15:00:00Z"
 SLUGS = (
     "overview",
     "bdr-scorecard",
+    "funnel",
     "bdr-leaderboard",
     "activity-heatmap",
     "pipeline-health",

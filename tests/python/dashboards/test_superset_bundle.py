@@ -42,6 +42,7 @@ URI = "postgresql+psycopg2://superset_reader:XXXXXXXXXX@127.0.0.1:5432/emg"
 SLUGS = {
     "overview",
     "bdr-scorecard",
+    "funnel",
     "bdr-leaderboard",
     "activity-heatmap",
     "pipeline-health",

@@ -19,6 +19,7 @@ from emg.superset.server import import_files, sync_filter_scopes
 SLUGS = (
     "overview",
     "bdr-scorecard",
+    "funnel",
     "bdr-leaderboard",
     "activity-heatmap",
     "pipeline-health",
