@@ -60,6 +60,16 @@ def column_label(name: str) -> str:
     return COLUMN_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
+# A dataset with the lead's name and CRM link gains `lead_link`: the name as an HTML link to
+# the record (tables render it; Superset sanitizes the HTML), the name alone without a link.
+LEAD_LINK = (
+    "lead_link",
+    "case when lead_url is null then lead_name else '<a href=\"' || lead_url || "
+    "'\" target=\"_blank\">' || replace(replace(replace(lead_name, '&', '&amp;'), "
+    "'<', '&lt;'), '>', '&gt;') || '</a>' end",
+)
+
+
 def _column(name: str, data_type: str, description: str, expression: str | None = None) -> dict:
     kind = superset_type(data_type)
     return {
@@ -84,6 +94,10 @@ def dataset_config(spec: Spec, dataset: DatasetSpec, models: dict[str, Model]) -
     for _, dimension, _, name in joined_columns(dataset, models):
         source = models[dimension].column(name)
         columns.append(_column(name, source.data_type, source.description))
+    if {"lead_name", "lead_url"} <= {column["column_name"] for column in columns}:
+        name, expression = LEAD_LINK
+        description = "The lead's name as a link to its record in the CRM (dbt var crm_lead_url)."
+        columns.append(_column(name, "text", description, expression=expression))
     for calculated in dataset.calculated_columns:
         columns.append(
             _column(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import html
 import io
 import json
 import zipfile
@@ -151,11 +152,16 @@ def test_bdr_scorecard_shows_the_chosen_bdrs_figures(browser_page, superset_serv
     overdue = data("Their overdue partner lists")
     expected_leads = query(
         db,
-        "select l.lead_name from marts.fct_agreements as a join marts.dim_leads as l "
-        "using (lead_id) where a.is_overdue and a.bdr_id = %s",
+        "select l.lead_name, l.lead_url from marts.fct_agreements as a "
+        "join marts.dim_leads as l using (lead_id) where a.is_overdue and a.bdr_id = %s",
         (bdr_id,),
     )
-    assert sorted(row["lead_name"] for row in overdue) == sorted(r[0] for r in expected_leads)
+    links = [
+        f'<a href="{url}" target="_blank">{html.escape(name, quote=False)}</a>'
+        for name, url in expected_leads
+    ]
+    assert all(url for _, url in expected_leads)  # the default crm_lead_url gives every lead one
+    assert sorted(row["lead_link"] for row in overdue) == sorted(links)
     assert overdue and {row["bdr_name"] for row in overdue} == {name}
     upcoming = data("Their upcoming calls")
     (count,) = query(
@@ -163,7 +169,7 @@ def test_bdr_scorecard_shows_the_chosen_bdrs_figures(browser_page, superset_serv
         "select count(*) from marts.fct_calls where call_status = 'upcoming' and bdr_id = %s",
         (bdr_id,),
     )[0]
-    assert len(upcoming) == count and all(row["lead_name"] for row in upcoming)
+    assert len(upcoming) == count and all("</a>" in row["lead_link"] for row in upcoming)
 
 
 # --- the chart data API, as the UI sends it ------------------------------------------------
@@ -405,6 +411,9 @@ def _source(dataset, models) -> str:
     if dataset.bdr_name and "bdr_name" not in {c.name for c in model.columns}:
         select.append("b.bdr_name")
         join = "left join marts.dim_bdrs as b on b.bdr_id = m.bdr_id"
+    if dataset.lead_name and "lead_name" not in {c.name for c in model.columns}:
+        select += ["l.lead_name", "l.lead_url"]
+        join += " left join marts.dim_leads as l on l.lead_id = m.lead_id"
     select += [f"({c['sql']}) as {c['name']}" for c in dataset.calculated_columns]
     return f"(select {', '.join(select)} from {dataset.schema}.{dataset.mart} as m {join}) as src"
 
@@ -417,7 +426,7 @@ def _is_temporal(dataset, models, column: str) -> bool:
     for calculated in dataset.calculated_columns:
         if calculated["name"] == column:
             return calculated.get("type", "TEXT").lower().startswith(TEMPORAL)
-    if column == "bdr_name":
+    if column in ("bdr_name", "lead_name", "lead_url", "lead_link"):
         return False
     return models[dataset.mart].column(column).data_type.lower().startswith(TEMPORAL)
 
@@ -477,7 +486,10 @@ def _check_against_sql(chart, dataset, models, db, rows: list[dict]) -> None:
             assert _close(row[metric], expected[(row[x_axis], row[y_axis])]), (chart.key, row)
     elif params.get("query_mode") == "raw":
         columns = params["all_columns"]
-        column = next(c for c in columns if not _is_temporal(dataset, models, c))
+        # the first plain column (lead_link, HTML, is checked by the scorecard's test)
+        column = next(
+            c for c in columns if c != "lead_link" and not _is_temporal(dataset, models, c)
+        )
         expected = query(db, f"select {column} from {source} where {where}")
         assert len(rows) == min(len(expected), limit), chart.key
         if len(expected) <= limit:
