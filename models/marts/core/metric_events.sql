@@ -38,6 +38,8 @@ select
     ) as metric_value,
     case catalogue.measure when 'count' then catalogue.index_weight else 0 end
         as index_points,
+    events.occurred_week = {{ local_week(as_of()) }} as is_as_of_week,
+    events.occurred_month = {{ local_month(as_of()) }} as is_as_of_month,
     {{ as_of() }} as as_of
 
 from {{ ref('fct_events') }} as events
