@@ -23,6 +23,7 @@ SLUGS = (
     "activity-heatmap",
     "pipeline-health",
     "data-quality",
+    "history",
 )
 
 
