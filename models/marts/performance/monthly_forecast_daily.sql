@@ -186,32 +186,48 @@ leads as (
 
 ),
 
--- contract §5's rules (macros/metrics/pipeline_rules.sql), judged at each day's instant
-pipeline_counts as (
+-- contract §5's rules (macros/metrics/pipeline_rules.sql), judged at each day's instant: the
+-- pairs of a day and a lead that one of them counts (most pairs count nowhere, so they are
+-- left out before grouping)
+pipeline_states as (
 
     select
         days.as_of_date,
-        case
-            when grouping(leads.bdr_id) = 1 then 'team'
-            else coalesce('bdr:' || leads.bdr_id, 'none')
-        end as subject,
-        count(*) filter (
-            where {{ is_proposal_outstanding_at(
+        leads.bdr_id,
+        {{ is_proposal_outstanding_at(
+            'leads.proposal_at', 'leads.agreement_at', 'leads.status_stage', 'days.evaluated_at'
+        ) }} as is_proposal_outstanding,
+        {{ is_list_pending_at(
+            'leads.agreement_at', 'leads.partner_list_sent_at', 'leads.status_stage',
+            'days.evaluated_at'
+        ) }}
+        and coalesce({{ local_month('leads.partner_list_due_at') }} = days.month_start, false)
+            as is_list_awaiting
+    from days
+    inner join leads
+        on
+            {{ is_proposal_outstanding_at(
                 'leads.proposal_at', 'leads.agreement_at', 'leads.status_stage',
                 'days.evaluated_at'
             ) }}
-        ) as outstanding_proposals,
-        count(*) filter (
-            where
-            {{ is_list_pending_at(
+            or {{ is_list_pending_at(
                 'leads.agreement_at', 'leads.partner_list_sent_at', 'leads.status_stage',
                 'days.evaluated_at'
             ) }}
-            and {{ local_month('leads.partner_list_due_at') }} = days.month_start
-        ) as lists_awaiting
-    from days
-    cross join leads
-    group by grouping sets ((days.as_of_date), (days.as_of_date, leads.bdr_id))
+
+),
+
+pipeline_counts as (
+
+    select
+        as_of_date,
+        case
+            when grouping(bdr_id) = 1 then 'team' else coalesce('bdr:' || bdr_id, 'none')
+        end as subject,
+        count(*) filter (where is_proposal_outstanding) as outstanding_proposals,
+        count(*) filter (where is_list_awaiting) as lists_awaiting
+    from pipeline_states
+    group by grouping sets ((as_of_date), (as_of_date, bdr_id))
 
 ),
 
