@@ -150,8 +150,8 @@ to_date as (
     inner join day_counts
         on
             days.month_start = day_counts.occurred_month
-            and day_counts.occurred_date <= days.as_of_date
-    group by 1, 2, 3
+            and days.as_of_date >= day_counts.occurred_date
+    group by days.as_of_date, day_counts.subject, day_counts.metric
 
 ),
 
@@ -164,7 +164,7 @@ month_actuals as (
         metric,
         sum(events) as month_actual
     from day_counts
-    group by 1, 2, 3
+    group by occurred_month, subject, metric
 
 ),
 
@@ -241,7 +241,7 @@ proposal_cohorts as (
         count(*) as proposals
     from {{ ref('int_leads_milestones') }}
     where proposal_at is not null
-    group by 1, 2
+    group by cohort_month, agreement_date
 
 ),
 
@@ -261,7 +261,7 @@ historical_rates as (
         ) / nullif(sum(proposal_cohorts.proposals), 0) as proposal_to_agreement_rate
     from days
     inner join proposal_cohorts
-        on proposal_cohorts.cohort_month < days.month_start
+        on days.month_start > proposal_cohorts.cohort_month
     group by days.as_of_date
 
 ),
