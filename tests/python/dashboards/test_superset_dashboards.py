@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO
 from superset_fixtures import SLUGS, bdr_filter_query, render_dashboard
 
-from emg.superset.spec import load_spec
+from emg.superset.spec import joined_columns, load_spec
 
 KPI_CARDS = {
     "Calls completed this week": "calls_completed_this_week",
@@ -434,20 +434,20 @@ def test_every_charts_saved_query_exports_csv(rendered, superset_api):
 
 
 # An independent reading of each chart: the dataset's model in SQL of the test's own (the BDR's
-# name joined, the calculated columns), the chart's WHERE clauses, the spec's metric SQL, grouped
-# as the viz type groups. Compared: the row count and a figure per chart.
+# and the lead's names joined as spec.JOINS says, the calculated columns), the chart's WHERE
+# clauses, the spec's metric SQL, grouped as the viz type groups. Compared: the row count and a figure per chart.
 GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P1Y": "year"}
 TEMPORAL = ("date", "timestamp")
 
 
 def _source(dataset, models) -> str:
-    model = models[dataset.mart]
-    select, join = ["m.*"], ""
-    if dataset.bdr_name and "bdr_name" not in {c.name for c in model.columns}:
-        select.append("b.bdr_name")
-        join = "left join marts.dim_bdrs as b on b.bdr_id = m.bdr_id"
+    select, joins = ["m.*"], {}
+    for alias, dimension, key, column in joined_columns(dataset, models):
+        select.append(f"{alias}.{column}")
+        joins[alias] = f"left join marts.{dimension} as {alias} on {alias}.{key} = m.{key}"
     select += [f"({c['sql']}) as {c['name']}" for c in dataset.calculated_columns]
-    return f"(select {', '.join(select)} from {dataset.schema}.{dataset.mart} as m {join}) as src"
+    source = f"{dataset.schema}.{dataset.mart} as m {' '.join(joins.values())}"
+    return f"(select {', '.join(select)} from {source}) as src"
 
 
 def _where(chart) -> str:
@@ -458,8 +458,9 @@ def _is_temporal(dataset, models, column: str) -> bool:
     for calculated in dataset.calculated_columns:
         if calculated["name"] == column:
             return calculated.get("type", "TEXT").lower().startswith(TEMPORAL)
-    if column == "bdr_name":
-        return False
+    for _, dimension, _, joined in joined_columns(dataset, models):
+        if joined == column:
+            return models[dimension].column(column).data_type.lower().startswith(TEMPORAL)
     return models[dataset.mart].column(column).data_type.lower().startswith(TEMPORAL)
 
 
