@@ -435,7 +435,8 @@ def test_every_charts_saved_query_exports_csv(rendered, superset_api):
 
 # An independent reading of each chart: the dataset's model in SQL of the test's own (the BDR's
 # and the lead's names joined as spec.JOINS says, the calculated columns), the chart's WHERE
-# clauses, the spec's metric SQL, grouped as the viz type groups. Compared: the row count and a figure per chart.
+# clauses, the spec's metric SQL, grouped as the viz type groups. Compared: the row count and a
+# figure per chart.
 GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P1Y": "year"}
 TEMPORAL = ("date", "timestamp")
 
