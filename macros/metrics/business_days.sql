@@ -1,14 +1,17 @@
 {#-
     Business days (Monday to Friday, int_dates_spined.is_business_day) of the calendar rows
-    being aggregated: all of them, or only those elapsed as of as_of (as_of's own local day
-    counts as elapsed). The one place the pro-rating rule of the traffic lights and the
-    forecast is written. `calendar` names the calendar relation when the query joins others.
+    being aggregated: all of them, or only those elapsed: up to as_of's local date (as_of's own
+    local day counts as elapsed), or up to and including the local date `elapsed_through` (a SQL
+    date expression, for a query that judges many days, such as monthly_forecast_daily). The
+    one place the pro-rating rule of the traffic lights and the forecast is written. `calendar`
+    names the calendar relation when the query joins others.
 -#}
-{% macro count_business_days(elapsed_only=false, calendar=none) -%}
+{% macro count_business_days(elapsed_only=false, calendar=none, elapsed_through=none) -%}
     {%- set prefix = calendar ~ '.' if calendar else '' -%}
+    {%- set through = elapsed_through or (local_date(as_of()) if elapsed_only else none) -%}
     count(*) filter (
         where {{ prefix }}is_business_day
-        {%- if elapsed_only %} and {{ prefix }}date_day <= {{ local_date(as_of()) }}{% endif %}
+        {%- if through %} and {{ prefix }}date_day <= {{ through }}{% endif %}
     )
 {%- endmacro %}
 

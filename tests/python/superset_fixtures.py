@@ -28,6 +28,7 @@ SLUGS = (
     "activity-heatmap",
     "pipeline-health",
     "data-quality",
+    "history",
 )
 CHROMIUM = os.environ.get("EMG_CHROMIUM", "/usr/bin/chromium")
 CHART_TIMEOUT_S = 90

@@ -47,6 +47,7 @@ SLUGS = {
     "activity-heatmap",
     "pipeline-health",
     "data-quality",
+    "history",
 }
 # The audit views the data-quality dashboard reads (schema audit).
 AUDIT_VIEWS = {
@@ -139,6 +140,7 @@ def test_every_dashboard_has_its_filters_scoped_by_column(spec, models, files):
     expected_filters = {slug: FILTER_KINDS for slug in SLUGS} | {
         "data-quality": ("bdr_name",),
         "bdr-scorecard": ("time", "bdr_name"),
+        "history": ("time", "bdr_name"),
     }
     for board in spec.dashboards:
         filters = files[f"dashboards/{board.slug}.yaml"]["metadata"]["native_filter_configuration"]

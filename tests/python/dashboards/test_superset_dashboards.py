@@ -295,6 +295,47 @@ def test_conversion_rates_match_the_marts_team_rows(rendered, chart_ids, db):
             assert _close(row[name], rate), (row, rates)
 
 
+# --- history -----------------------------------------------------------------------------------
+
+
+def test_history_draws_the_daily_marts_team_rows_ending_at_the_as_of_marts(rendered, chart_ids, db):
+    """History's lines are monthly_forecast_daily's and pipeline_health_daily's team figures,
+    one point per day of the 90; the last day's are monthly_forecast's and pipeline_health's.
+    The months that ended have what they ended at, the running month none."""
+    from conftest import query
+
+    rows = _data(rendered, chart_ids["Agreements, the month-end forecast day by day"])
+    expected = query(
+        db,
+        "select forecast, actual_to_date, month_target, month_actual "
+        "from marts.monthly_forecast_daily where scope = 'team' and metric = 'agreements' "
+        "order by as_of_date",
+    )
+    assert len(rows) == len(expected) == 90
+    names = ("forecast", "actual_to_date", "month_target", "month_actual")
+    for row, figures in zip(rows, expected, strict=True):
+        for name, figure in zip(names, figures, strict=True):
+            assert _close(row[name], figure), (row, figures)
+    [(forecast,)] = query(
+        db,
+        "select forecast from marts.monthly_forecast where scope = 'team' "
+        "and metric = 'agreements'",
+    )
+    assert _close(rows[-1]["forecast"], forecast)
+    assert rows[0]["month_actual"] is not None and rows[-1]["month_actual"] is None
+
+    rows = _data(rendered, chart_ids["Outstanding proposals and partner lists, day by day"])
+    names = ("outstanding_proposals", "overdue_partner_lists", "partner_lists_due_next_7_days")
+    expected = query(
+        db, f"select {', '.join(names)} from marts.pipeline_health_daily order by as_of_date"
+    )
+    assert len(rows) == len(expected) == 90
+    for row, figures in zip(rows, expected, strict=True):
+        assert tuple(row[name] for name in names) == figures, (row, figures)
+    [now] = query(db, f"select {', '.join(names)} from marts.pipeline_health")
+    assert tuple(rows[-1][name] for name in names) == now
+
+
 # --- data quality ------------------------------------------------------------------------------
 
 
@@ -399,8 +440,9 @@ def test_every_charts_saved_query_exports_csv(rendered, superset_api):
 
 
 # An independent reading of each chart: the dataset's model in SQL of the test's own (the BDR's
-# name joined, the calculated columns), the chart's WHERE clauses, the spec's metric SQL, grouped
-# as the viz type groups. Compared: the row count and a figure per chart.
+# and the lead's names joined as spec.JOINS says, the calculated columns), the chart's WHERE
+# clauses, the spec's metric SQL, grouped as the viz type groups. Compared: the row count and a
+# figure per chart.
 GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P1Y": "year"}
 TEMPORAL = ("date", "timestamp")
 
@@ -415,7 +457,8 @@ def _source(dataset, models) -> str:
         select += ["l.lead_name", "l.lead_url"]
         join += " left join marts.dim_leads as l on l.lead_id = m.lead_id"
     select += [f"({c['sql']}) as {c['name']}" for c in dataset.calculated_columns]
-    return f"(select {', '.join(select)} from {dataset.schema}.{dataset.mart} as m {join}) as src"
+    source = f"{dataset.schema}.{dataset.mart} as m {join}"
+    return f"(select {', '.join(select)} from {source}) as src"
 
 
 def _where(chart) -> str:

@@ -24,6 +24,7 @@ SLUGS = (
     "activity-heatmap",
     "pipeline-health",
     "data-quality",
+    "history",
 )
 
 

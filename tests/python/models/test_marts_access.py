@@ -37,6 +37,7 @@ MARTS = (
     "alerts",
     "kpi_scorecard",
     "monthly_forecast",
+    "monthly_forecast_daily",
     "as_of_metrics",
 )
 # A relation of each layer the role must not read.
