@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 EMG := $(BIN)/emg
 AS_OF ?=
 
-.PHONY: demo test test-fast install browser lint format warehouse data build summary dagster superset stop clean
+.PHONY: demo test test-fast install browser lint format warehouse data build summary dagster superset api stop clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,11 +48,15 @@ dagster: warehouse ## the Dagster UI and daemon in the background (schedules, ru
 superset: build ## Superset on 127.0.0.1:8088 with the dashboards of superset/ (emg superset start)
 	$(EMG) superset start
 
-demo: data build summary dagster superset ## everything set up and running on the embedded warehouse
+api: build ## the reporting API on 127.0.0.1:8000 (emg api start)
+	$(EMG) api start
+
+demo: data build summary dagster superset api ## everything set up and running on the embedded warehouse
 	@echo
 	@echo "Warehouse running: eval \"\$$($(EMG) warehouse env)\" then psql, or any SQL client."
 	@echo "Dagster UI: http://127.0.0.1:$${EMG_DAGSTER_PORT:-3000} (make stop stops everything)"
 	@$(BIN)/python -c 'from emg.superset.instance import credentials; print(credentials())'
+	@echo "Reporting API: http://127.0.0.1:$${EMG_API_PORT:-8000}/api/reporting/docs (token: $(EMG) api token)"
 
 # sqlfluff's dbt templater connects to the warehouse once, with the profile `emg build` uses;
 # dbt-score reads the manifest of a `dbt parse` with the same profile.
@@ -77,7 +81,8 @@ test: install browser lint ## everything the tests need, then the whole suite
 test-fast: install ## the tests that need no PostgreSQL, Superset or browser (seconds)
 	$(BIN)/pytest -m "not slow"
 
-stop: ## stop Superset, Dagster and the embedded warehouse
+stop: ## stop the API, Superset, Dagster and the embedded warehouse
+	$(EMG) api stop
 	$(EMG) superset stop
 	$(EMG) dagster stop
 	$(EMG) warehouse stop

@@ -39,6 +39,9 @@ VARIABLES = (
     Variable("EMG_DAGSTER_PORT", "3000", "`emg dagster start`: the Dagster UI's port"),
     Variable("EMG_SUPERSET_PORT", "8088", "`emg superset start`: Superset's port"),
     Variable("EMG_DOCS_PORT", "8080", "`emg docs`: the port of dbt's docs site"),
+    Variable("EMG_API_PORT", "8000", "`emg api start`: the reporting API's port"),
+    Variable("EMG_API_TOKEN", "generated once into `.emg/api/token`",
+             "the reporting API: the bearer token its callers send", secret=True),
     Variable("EMG_TIMEZONE", "the dbt var `reporting_timezone` (Europe/London)",
              "`emg build`, Dagster's builds and schedules, `emg alerts send`: passed to dbt "
              "as that var only when set"),

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from psycopg2 import errors, sql
-
 from emg import warehouse as wh
-from emg.errors import EmgError
 from emg.superset.instance import READER_ROLE, reader_password
+from emg.warehouse.logins import ensure_login_role
 
 # The NOLOGIN roles the dbt build creates and grants; Superset's login is a member of each.
 GROUP_ROLES = ("reporting_reader", "audit_reader")
@@ -25,50 +23,8 @@ MASK = "XXXXXXXXXX"  # Superset's own placeholder for a password it is given sep
 
 
 def ensure_reader_role(role: str = READER_ROLE) -> str:
-    """Create or align the login role (idempotent); say what happened in one line."""
-    current = wh.settings()
-    conn = wh.connect(current)
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(
-                "select rolname from pg_roles where rolname = any(%s)", (list(GROUP_ROLES),)
-            )
-            present = {name for (name,) in cur.fetchall()}
-            missing = [name for name in GROUP_ROLES if name not in present]
-            if missing:
-                raise EmgError(
-                    f"role {', '.join(missing)} does not exist in {current.describe()}: "
-                    "run `emg build` first (it creates the roles and grants them the marts "
-                    "and the audit views)"
-                )
-            cur.execute("select 1 from pg_roles where rolname = %s", (role,))
-            existed = cur.fetchone() is not None
-            verb = "alter" if existed else "create"
-            statement = sql.SQL(
-                "{verb} role {role} login nosuperuser nocreatedb nocreaterole password {pw}"
-            ).format(
-                verb=sql.SQL(verb),
-                role=sql.Identifier(role),
-                pw=sql.Literal(reader_password()),
-            )
-            try:
-                cur.execute(statement)
-                for group in GROUP_ROLES:
-                    cur.execute(
-                        sql.SQL("grant {} to {}").format(
-                            sql.Identifier(group), sql.Identifier(role)
-                        )
-                    )
-            except errors.InsufficientPrivilege:
-                raise EmgError(
-                    f"{current.user} may not create or grant roles; ask a DBA to run: "
-                    f"create role {role} login password '...' in role {', '.join(GROUP_ROLES)}"
-                ) from None
-    finally:
-        conn.close()
-    members = " and ".join(GROUP_ROLES)
-    return f"warehouse login {role} (member of {members}) {'kept' if existed else 'created'}"
+    """Create or align Superset's login role (idempotent); say what happened in one line."""
+    return ensure_login_role(role, reader_password(), GROUP_ROLES)
 
 
 def sqlalchemy_uri(masked: bool = True, role: str = READER_ROLE) -> str:

@@ -33,6 +33,7 @@ MARKED_BY_FIXTURE = {
     "superset_server": ("superset", "slow"),
     "browser": ("browser", "slow"),
     "browser_page": ("browser", "slow"),
+    "api_server": ("warehouse", "slow"),
 }
 
 
@@ -120,6 +121,9 @@ def is_denied(conn, statement: str) -> bool:
         return True
     return False
 
+
+# The reporting API's own port (tests/python/api/), so a running demo API is never touched.
+os.environ.setdefault("EMG_API_PORT", os.environ.get("EMG_TEST_API_PORT", "8097"))
 
 # --- Superset (tests/python/superset_fixtures.py) ------------------------------------------
 # Its own port and the suite's own state folder, so a running demo Superset is never touched.
