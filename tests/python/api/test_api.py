@@ -244,3 +244,26 @@ def test_no_secret_reaches_the_api_log(api_server, client):
     client.get("/api/reporting/alerts")
     log = server.service().log_file.read_text(errors="replace")
     assert token not in log and instance.reader_password() not in log
+
+
+def test_the_api_reads_as_a_member_of_reporting_reader_not_the_owner(api_server, warehouse):
+    import psycopg2
+    from conftest import is_denied
+
+    current = warehouse
+    conn = psycopg2.connect(
+        host=current.host, port=current.port, dbname=current.dbname,
+        user=instance.READER_ROLE, password=instance.reader_password(),
+    )  # fmt: skip
+    try:
+        conn.autocommit = True
+        assert query(conn, "select count(*) from marts.alerts")[0][0] >= 0
+        assert is_denied(conn, 'select count(*) from crm."User"')
+        assert is_denied(conn, "select count(*) from audit.rejected_rows")
+        (member,) = query(conn, "select pg_has_role(current_user, 'reporting_reader', 'member')")[0]
+        (owner,) = query(
+            conn, "select rolsuper or rolcreaterole from pg_roles where rolname = current_user"
+        )[0]
+        assert member and not owner
+    finally:
+        conn.close()
