@@ -10,31 +10,40 @@ just built, and stops it after: a fresh cache for each scale's data. For each en
   begins, so each is a new cache entry while the SQL reads the same rows and the answer is
   the same bytes (checked here): the cost of a miss, not of a different question.
 
-The live side is the bench's own questions (questions.py) that answer a part of what the
-endpoint returns, run one after the other on a warm connection, LIVE_RUNS times: it computes
-less than the endpoint does (this week's calls, not 90 days'; one BDR's heatmap), so the
-live / API ratio is a floor.
+The live side computes from `crm` what the endpoint answers, one query after the other on a
+warm connection, LIVE_RUNS times: call-volume's daily and heatmap tables whole (api_*.live.sql,
+checked equal to the API's answer) and its weekly table's current week (the bench's question);
+for the other endpoints, the bench's questions that compute a part of their answer (this
+month's team agreements and lists, not every month's per BDR). Where only a part is
+computed, the live time is a floor, and so is the live / API ratio.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import requests
 
 from emg import warehouse as wh
 from emg.api import instance, server
-from emg.bench import wrk
-from emg.bench.questions import QUESTIONS
+from emg.bench import questions, wrk
 from emg.errors import EmgError
 
 PREFIX = "/api/reporting"
-# each endpoint and the bench's questions that compute a part of its answer live from crm
+# each endpoint and what computes its answer live from crm: the bench's questions that compute
+# a part of it, and live queries of this module's own (api_*) that compute a whole table of it
 ENDPOINTS = {
-    "call-volume": ("calls_this_week", "heatmap_one_bdr_90_days"),
+    "call-volume": ("calls_this_week", "api_call_volume_daily", "api_call_volume_heatmap"),
     "agreements": ("agreements_lists_this_month",),
     "lists-out": ("agreements_lists_this_month", "conversion_6_months"),
     "alerts": ("firing_alerts",),
+}
+# the answer's table each api_* live query computes whole, with its columns in order: checked
+# equal to what the API answered
+WHOLE_TABLES = {
+    "api_call_volume_daily": ("daily", ("date", "calls_completed")),
+    "api_call_volume_heatmap": ("heatmap", ("iso_weekday", "hour_of_day", "calls_completed")),
 }
 CLIENTS = (1, 10, 50)
 SECONDS = 3  # per wrk run: 4 endpoints × 3 client counts × 2 = 24 runs a scale
@@ -99,24 +108,38 @@ def _cells(url: str, token: str, date_from: date, date_to: date, miss_from: int 
     return cells
 
 
-def _live(names: tuple[str, ...], values: dict) -> dict:
-    """The questions' live SQL one after the other on a warm connection, LIVE_RUNS times."""
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else int(value)
+
+
+def _live(names: tuple[str, ...], values: dict, answer: dict) -> dict:
+    """The live SQL one query after the other on a warm connection, LIVE_RUNS times; the
+    tables computed whole are checked equal to the API's `answer`."""
     from emg.bench.runner import Timing, _timed
 
-    sqls = [question.live_sql for question in QUESTIONS if question.name in names]
+    sqls = {name: questions.live(name) for name in names}
     conn = wh.connect()
     conn.autocommit = True
     try:
-        for sql in sqls:
-            _timed(conn, sql, values)  # warm-up
+        for name, sql in sqls.items():
+            _, rows = _timed(conn, sql, values)  # warm-up
+            if name in WHOLE_TABLES:
+                table, columns = WHOLE_TABLES[name]
+                served = [tuple(row[column] for column in columns) for row in answer[table]]
+                if [tuple(_plain(v) for v in row) for row in rows] != served:
+                    raise EmgError(
+                        f"{name}: the live computation from crm and the API's {table} table "
+                        f"disagree ({rows[:2]} vs {served[:2]})"
+                    )
         totals = []
         for _ in range(LIVE_RUNS):
-            totals.append(sum(_timed(conn, sql, values)[0] for sql in sqls))
+            totals.append(sum(_timed(conn, sql, values)[0] for sql in sqls.values()))
     finally:
         conn.close()
     timing = Timing.of(totals)
     return {
-        "questions": list(names),
+        "queries": list(names),
+        "whole_tables": [WHOLE_TABLES[name][0] for name in names if name in WHOLE_TABLES],
         "runs": LIVE_RUNS,
         "p50_ms": round(timing.p50 * 1000, 2),
         "p95_ms": round(timing.p95 * 1000, 2),
@@ -133,7 +156,7 @@ def run(values: dict, progress) -> dict:
             requests.get(f"{base_url}{PREFIX}/health", timeout=30).json()["as_of_date"]
         )
         date_from, date_to = as_of_date - timedelta(days=HISTORY_DAYS - 1), as_of_date
-        endpoints = []
+        endpoints, answers = [], {}
         for name in ENDPOINTS:
             url = f"{base_url}{PREFIX}/{name}"
             answer = _get(url, token, date_from, date_to)
@@ -147,13 +170,14 @@ def run(values: dict, progress) -> dict:
                             f"API {name} cached")  # fmt: skip
             uncached = _cells(url, token, date_from, date_to, 1, progress,
                               f"API {name} uncached")  # fmt: skip
+            answers[name] = json.loads(answer)
             endpoints.append({"endpoint": name, "bytes": len(answer), "same_answer": True,
                               "cached": cached, "uncached": uncached})  # fmt: skip
     finally:
         server.stop(lambda _line: None)
     for endpoint in endpoints:
         progress(f"API {endpoint['endpoint']}: live from crm")
-        live = _live(ENDPOINTS[endpoint["endpoint"]], values)
+        live = _live(ENDPOINTS[endpoint["endpoint"]], values, answers[endpoint["endpoint"]])
         endpoint["live"] = live
         endpoint["cached_vs_uncached_per_second"] = [
             round(c["per_second"] / u["per_second"], 1)

@@ -112,9 +112,11 @@ def _api(results: dict) -> list[str]:
         "wrk thread): requests/s, then p50 / p95 ms, at each number of concurrent clients. "
         "*Cached*: one request repeated, answered from the API's cache. *Uncached*: each "
         "request's `from` a day earlier, before the data begins: a new cache entry every "
-        "time, the same SQL, rows and answer. *Live*: the bench's questions that compute "
-        "part of the endpoint's answer straight from `crm`, one after the other, one run at a "
-        "time (p50 / p95 ms of their sum over the runs).",
+        "time, the same SQL, rows and answer. *Live*: the endpoint's answer computed straight "
+        "from `crm`, its queries one after the other, one run at a time (p50 / p95 ms of "
+        "their sum): call-volume's daily and heatmap tables whole (checked equal to the "
+        "API's) and this week of its weekly table; for the others the bench's questions that "
+        "compute part of the answer (this month, the team), so their live time is a floor.",
         "",
         f"| endpoint | scale | answer bytes | side | {per_clients} |",
         "|---|---:|---:|---|" + "---:|" * len(clients),
@@ -133,7 +135,7 @@ def _api(results: dict) -> list[str]:
             live = e["live"]
             empty = " |" * (len(clients) - 1)
             lines.append(
-                f"| {e['endpoint']} | {run['scale']} | | live ({', '.join(live['questions'])}; "
+                f"| {e['endpoint']} | {run['scale']} | | live ({', '.join(live['queries'])}; "
                 f"{live['runs']} runs) | {live['p50_ms']:.1f} / {live['p95_ms']:.1f} |{empty}"
             )
     lines += [
