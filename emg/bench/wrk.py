@@ -10,13 +10,13 @@ microseconds and the errors. `parse` reads that line from wrk's output.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from emg import settings
 from emg.errors import EmgError
 
 SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
@@ -99,7 +99,7 @@ def run(
         command,
         capture_output=True,
         text=True,
-        env={**os.environ, TOKEN_VARIABLE: token},
+        env={**settings.environment(), TOKEN_VARIABLE: token},
         timeout=seconds + 120,
         check=False,
     )
