@@ -271,7 +271,9 @@ def create_app(database: Database | None = None) -> FastAPI:
                 400, f"unknown parameter; this endpoint takes {', '.join(sorted(allowed))}",
                 unknown[0],
             )  # fmt: skip
-        as_of_date = date.fromisoformat(db.as_of()["as_of_date"])
+        # read once a request: `answer` keys the cache on the same build the dates came from
+        request.state.as_of = db.as_of()
+        as_of_date = date.fromisoformat(request.state.as_of["as_of_date"])
         date_to = date_to or as_of_date
         date_from = date_from or date_to - timedelta(days=DEFAULT_DAYS - 1)
         if date_from > date_to:
@@ -287,7 +289,7 @@ def create_app(database: Database | None = None) -> FastAPI:
 
     def answer(request: Request, tables: dict[str, str], params: dict, shape: str) -> Response:
         """The tables' rows as JSON (or one as CSV), cached per query and build, with an ETag."""
-        as_of = db.as_of()
+        as_of = request.state.as_of
         key = (request.url.path, tuple(sorted(request.query_params.multi_items())), as_of["as_of"])
         body = cache.get(key)
         if body is None:

@@ -1,9 +1,17 @@
 """The reporting API's connections to the warehouse: a pool of psycopg2 connections as the API's
 own login role (`api_reader`, a member of `reporting_reader`), never as the owner. Every query
-is read-only and takes bound parameters."""
+is read-only and takes bound parameters.
+
+psycopg2's pool does not wait: asked for a connection while all MAX_CONNECTIONS are out, it
+raises, and the API would answer 503 to the ninth of nine concurrent requests. A semaphore
+makes a request wait for a connection instead (`emg bench --api` found it, at 10 clients).
+And the pool keeps no more than its minimum of connections idle, closing any other it is
+given back: the minimum is the maximum, so the API opens its connections once, not one per
+request whenever two requests overlap (a new connection costs more than a cached answer)."""
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 from psycopg2.extras import RealDictCursor
@@ -20,6 +28,8 @@ class Database:
     def __init__(self, **connect_kwargs):
         self.connect_kwargs = connect_kwargs
         self._pool: ThreadedConnectionPool | None = None
+        self._opening = threading.Lock()
+        self._free = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     @classmethod
     def from_instance(cls) -> Database:
@@ -35,24 +45,28 @@ class Database:
         )
 
     def pool(self) -> ThreadedConnectionPool:
-        if self._pool is None:
-            self._pool = ThreadedConnectionPool(1, MAX_CONNECTIONS, **self.connect_kwargs)
+        with self._opening:
+            if self._pool is None:
+                self._pool = ThreadedConnectionPool(
+                    MAX_CONNECTIONS, MAX_CONNECTIONS, **self.connect_kwargs
+                )  # fmt: skip
         return self._pool
 
     @contextmanager
     def cursor(self):
-        pool = self.pool()
-        conn = pool.getconn()
-        broken = False
-        try:
-            conn.autocommit = True
-            with conn.cursor(cursor_factory=RealDictCursor) as cur:
-                yield cur
-        except Exception:
-            broken = conn.closed != 0
-            raise
-        finally:
-            pool.putconn(conn, close=broken)
+        with self._free:  # a connection is free once this is acquired
+            pool = self.pool()
+            conn = pool.getconn()
+            broken = False
+            try:
+                conn.autocommit = True
+                with conn.cursor(cursor_factory=RealDictCursor) as cur:
+                    yield cur
+            except Exception:
+                broken = conn.closed != 0
+                raise
+            finally:
+                pool.putconn(conn, close=broken)
 
     def rows(self, sql: str, params: dict) -> list[dict]:
         with self.cursor() as cur:

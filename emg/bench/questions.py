@@ -105,7 +105,7 @@ def _sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
 
 
-def _live(name: str) -> str:
+def live(name: str) -> str:
     """The live query: its first line names the shared CTEs (`<cte>.cte.sql`: contract §4 read
     straight off the CRM tables) that go before the query's own."""
     header, _, body = _sql(f"{name}.live").partition("\n")
@@ -127,5 +127,5 @@ _TITLES = {
 }
 
 QUESTIONS = [
-    Question(name, title, _sql(f"{name}.mart"), _live(name)) for name, title in _TITLES.items()
+    Question(name, title, _sql(f"{name}.mart"), live(name)) for name, title in _TITLES.items()
 ]

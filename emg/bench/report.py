@@ -94,7 +94,71 @@ def markdown(results: dict) -> str:
                 f"| {q['live_vs_mart_warm_p95']:,.0f}× ({q['live_vs_mart_cold_p95']:,.0f}×) "
                 f"| {'yes' if q['same_answer'] else 'NO'} |"
             )
+    lines += _api(results)
     return "\n".join(lines) + "\n"
+
+
+def _api(results: dict) -> list[str]:
+    """The reporting API under load (`--api`, api.py), and its two targets, where measured."""
+    runs = [run for run in results["scales"] if "api" in run]
+    if not runs:
+        return []
+    first = runs[0]["api"]
+    clients = first["clients"]
+    per_clients = " | ".join(f"{n} client{'s' if n > 1 else ''}" for n in clients)
+    lines = [
+        "",
+        f"Reporting API under load (wrk on loopback, {first['seconds_per_run']} s a run, one "
+        "wrk thread): requests/s, then p50 / p95 ms, at each number of concurrent clients. "
+        "*Cached*: one request repeated, answered from the API's cache. *Uncached*: each "
+        "request's `from` a day earlier, before the data begins: a new cache entry every "
+        "time, the same SQL, rows and answer. *Live*: the endpoint's answer computed straight "
+        "from `crm`, its queries one after the other, one run at a time (p50 / p95 ms of "
+        "their sum): call-volume's daily and heatmap tables whole (checked equal to the "
+        "API's) and this week of its weekly table; for the others the bench's questions that "
+        "compute part of the answer (this month, the team), so their live time is a floor.",
+        "",
+        f"| endpoint | scale | answer bytes | side | {per_clients} |",
+        "|---|---:|---:|---|" + "---:|" * len(clients),
+    ]
+    for index in range(len(first["endpoints"])):
+        for run in runs:
+            e = run["api"]["endpoints"][index]
+            for side in ("cached", "uncached"):
+                cells = " | ".join(
+                    f"{c['per_second']:,.0f}/s, {c['p50_ms']:.1f} / {c['p95_ms']:.1f}"
+                    for c in e[side]
+                )
+                lines.append(
+                    f"| {e['endpoint']} | {run['scale']} | {e['bytes']:,} | {side} | {cells} |"
+                )
+            live = e["live"]
+            empty = " |" * (len(clients) - 1)
+            lines.append(
+                f"| {e['endpoint']} | {run['scale']} | | live ({', '.join(live['queries'])}; "
+                f"{live['runs']} runs) | {live['p50_ms']:.1f} / {live['p95_ms']:.1f} |{empty}"
+            )
+    lines += [
+        "",
+        "The targets: cached requests/s at least 10× uncached (at each number of clients), "
+        "and an uncached request's p95 at least 50× below the live computation's at scale 100 "
+        "(one client: one request at a time, as the live side runs):",
+        "",
+        f"| endpoint | scale | cached / uncached requests/s ({', '.join(map(str, clients))} "
+        "clients) | ≥ 10× | live p95 / uncached p95 (1 client) | ≥ 50× |",
+        "|---|---:|---:|:---:|---:|:---:|",
+    ]
+    for index in range(len(first["endpoints"])):
+        for run in runs:
+            e = run["api"]["endpoints"][index]
+            ratios = e["cached_vs_uncached_per_second"]
+            live_met = "yes" if e["live_vs_uncached_p95"] >= 50 else "no"
+            lines.append(
+                f"| {e['endpoint']} | {run['scale']} | {' / '.join(f'{r:.1f}×' for r in ratios)} "
+                f"| {'yes' if min(ratios) >= 10 else 'no'} | {e['live_vs_uncached_p95']:,.1f}× "
+                f"| {live_met if run['scale'] == 100 else '(at 100)'} |"
+            )
+    return lines
 
 
 def load_pyplot():

@@ -23,6 +23,7 @@ from pathlib import Path
 import psutil
 
 from emg import warehouse as wh
+from emg.bench import api as api_bench
 from emg.bench import change
 from emg.bench.breakdown import breakdown
 from emg.bench.questions import QUESTIONS, params
@@ -240,9 +241,14 @@ def _timed(conn, sql: str, values: dict) -> tuple[float, list[tuple]]:
     return elapsed, rows
 
 
+def question_params(heatmap_bdr: str) -> dict:
+    """The questions' parameters, as of the end of the benchmark's hour of change."""
+    return params(AS_OF + timedelta(hours=1), reporting_timezone(), heatmap_bdr)
+
+
 def read(repeat: int, heatmap_bdr: str, progress: Progress) -> list[dict]:
     """Each question, mart and live: cold (first run on a new connection) and warm."""
-    values = params(AS_OF + timedelta(hours=1), reporting_timezone(), heatmap_bdr)
+    values = question_params(heatmap_bdr)
 
     results = []
     for question in QUESTIONS:
@@ -295,7 +301,8 @@ def read(repeat: int, heatmap_bdr: str, progress: Progress) -> list[dict]:
     return results
 
 
-def run_scale(scale: int, repeat: int, progress: Progress) -> dict:
+def run_scale(scale: int, repeat: int, progress: Progress, api: bool = False) -> dict:
+    """One scale: load, build, read; with `api`, the reporting API under load (api.py)."""
     conn = wh.connect()
     try:
         progress(f"scale {scale}: generate and load")
@@ -305,11 +312,13 @@ def run_scale(scale: int, repeat: int, progress: Progress) -> dict:
     finally:
         conn.close()
     answers = read(repeat, heatmap_bdr, progress)
+    served = {"api": api_bench.run(question_params(heatmap_bdr), progress)} if api else {}
     return {
         "scale": scale,
         "load": loaded,
         "build": built,
         "read": answers,
+        **served,
         # the machine's run queue over the last 1, 5 and 15 minutes as the scale ends: on a
         # shared machine, how much of the figures is other people's work
         "load_average": [round(value, 2) for value in os.getloadavg()],

@@ -29,7 +29,11 @@ def _scales(value: str) -> list[int]:
 @click.option("--out", default=Path("bench/results.json"), show_default=True,
               type=click.Path(dir_okay=False, path_type=Path),
               help="The JSON; the Markdown tables and PNG plot are written beside it.")  # fmt: skip
-def bench(scales: str, repeat: int, out: Path) -> None:
+@click.option("--api", "with_api", is_flag=True,
+              help="Also load the reporting API with wrk at each scale (about 2 minutes a "
+              "scale): requests/s and latency, cached and uncached, at 1, 10 and 50 "
+              "clients. Needs wrk (sudo apt-get install -y wrk).")  # fmt: skip
+def bench(scales: str, repeat: int, out: Path, with_api: bool) -> None:
     """Load, build and query at each scale, beside computing the KPIs live from crm.
 
     Replaces the warehouse's crm and sales_ext data: use the embedded warehouse or a scratch
@@ -39,9 +43,11 @@ def bench(scales: str, repeat: int, out: Path) -> None:
     from rich.console import Console
 
     from emg import warehouse as wh
-    from emg.bench import report, runner
+    from emg.bench import api, report, runner
 
     report.load_pyplot()  # before the long run, not after it
+    if with_api:
+        api.check_ready()
     console = Console(stderr=True)
     conn = wh.connect()
     try:
@@ -57,7 +63,7 @@ def bench(scales: str, repeat: int, out: Path) -> None:
     }
     with console.status("benchmark") as status:
         for scale in _scales(scales):
-            results["scales"].append(runner.run_scale(scale, repeat, status.update))
+            results["scales"].append(runner.run_scale(scale, repeat, status.update, with_api))
             # written after every scale: a long run that fails later keeps what it measured
             written = report.write(results, out)
             console.log(f"scale {scale} done")

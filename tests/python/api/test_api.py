@@ -230,6 +230,27 @@ def test_etag_gives_304_and_a_new_as_of_makes_the_answer_stale(client, db):
     assert back.status_code == 304
 
 
+def test_more_concurrent_requests_than_connections_all_answer(client, as_of_date):
+    # each a cache miss (its own `from`), 4 times the pool's connections at once: a request
+    # waits for a connection rather than answering 503
+    from concurrent.futures import ThreadPoolExecutor
+
+    from emg.api.db import MAX_CONNECTIONS
+
+    def ask(days: int) -> tuple[int, bytes]:
+        start = as_of_date - timedelta(days=400 + days)  # before the data: the same answer
+        response = httpx.get(
+            f"{instance.base_url()}/api/reporting/call-volume",
+            params={"from": str(start)}, headers=client.headers, timeout=120,
+        )  # fmt: skip
+        return response.status_code, response.content
+
+    with ThreadPoolExecutor(max_workers=4 * MAX_CONNECTIONS) as pool:
+        answers = list(pool.map(ask, range(4 * MAX_CONNECTIONS)))
+    assert [status for status, _ in answers] == [200] * (4 * MAX_CONNECTIONS)
+    assert len({body for _, body in answers}) == 1
+
+
 def test_openapi_describes_every_field_from_the_marts_yaml(client):
     document = httpx.get(f"{instance.base_url()}/api/reporting/openapi.json").json()
     assert {"/api/reporting/call-volume", "/api/reporting/health"} <= set(document["paths"])
