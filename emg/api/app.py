@@ -7,8 +7,10 @@ answers and as of when. `create_app` is uvicorn's factory (`emg api start`).
   `category` (repeatable). An unknown parameter, a malformed value, `from` after `to` or a
   page below 1 is a 400 naming the parameter; an unknown BDR id a 404. `format=csv` answers
   one table (`table=` names it where an endpoint has several) as CSV.
-- Cache: each answer is kept 5 minutes per query and build (`as_of`: a new build misses at
-  once) and carries an ETag; `If-None-Match` with it gets a 304.
+- Cache: each answer is kept 5 minutes per query and carries an ETag; `If-None-Match` with it
+  gets a 304. The end of a build drops them all at once: the API listens for the build's
+  notice (db.BuildWatch) and holds the marts' as_of in memory, so a cached answer costs the
+  warehouse nothing.
 - Fields are described from the marts' dbt YAML, so the OpenAPI document
   (`/api/reporting/openapi.json`, page `/api/reporting/docs`) says what the marts say.
 """
@@ -19,6 +21,8 @@ import csv
 import hashlib
 import io
 import secrets
+import threading
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -32,7 +36,7 @@ from pydantic import BaseModel, Field, create_model
 
 from emg.api import instance
 from emg.api import queries as q
-from emg.api.db import Database
+from emg.api.db import BuildWatch, Database
 from emg.paths import project_dir
 from emg.superset.docs import read_dataset_models
 
@@ -218,7 +222,22 @@ def create_app(database: Database | None = None) -> FastAPI:
     docs = read_dataset_models(project_dir() / "models")
     models = _models(docs)
     cache: TTLCache = TTLCache(maxsize=1024, ttl=CACHE_SECONDS)
+    cache_lock = threading.Lock()  # endpoints run in a thread pool; TTLCache is not thread-safe
+
+    def forget_answers() -> None:
+        with cache_lock:
+            cache.clear()
+
+    watch = BuildWatch(db, forget_answers)
+    expected_token = instance.token().encode()
     bearer = HTTPBearer(auto_error=False)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        watch.start()
+        yield
+        watch.stop()
+
     app = FastAPI(
         title="EMG reporting API",
         description=(
@@ -228,6 +247,7 @@ def create_app(database: Database | None = None) -> FastAPI:
         docs_url=f"{PREFIX}/docs",
         openapi_url=f"{PREFIX}/openapi.json",
         redoc_url=None,
+        lifespan=lifespan,
     )
 
     @app.exception_handler(ApiError)
@@ -249,9 +269,8 @@ def create_app(database: Database | None = None) -> FastAPI:
     def authorized(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> None:
-        expected = instance.token()
         if credentials is None or not secrets.compare_digest(
-            credentials.credentials.encode(), expected.encode()
+            credentials.credentials.encode(), expected_token
         ):
             raise ApiError(401, "a valid bearer token is required: Authorization: Bearer <token>")
 
@@ -271,8 +290,10 @@ def create_app(database: Database | None = None) -> FastAPI:
                 400, f"unknown parameter; this endpoint takes {', '.join(sorted(allowed))}",
                 unknown[0],
             )  # fmt: skip
-        # read once a request: `answer` keys the cache on the same build the dates came from
-        request.state.as_of = db.as_of()
+        # read once a request (from memory while the watch listens): `answer` keys the cache
+        # on the same build the dates came from
+        request.state.generation = watch.generation
+        request.state.as_of = watch.as_of or db.as_of()
         as_of_date = date.fromisoformat(request.state.as_of["as_of_date"])
         date_to = date_to or as_of_date
         date_from = date_from or date_to - timedelta(days=DEFAULT_DAYS - 1)
@@ -290,8 +311,10 @@ def create_app(database: Database | None = None) -> FastAPI:
     def answer(request: Request, tables: dict[str, str], params: dict, shape: str) -> Response:
         """The tables' rows as JSON (or one as CSV), cached per query and build, with an ETag."""
         as_of = request.state.as_of
-        key = (request.url.path, tuple(sorted(request.query_params.multi_items())), as_of["as_of"])
-        body = cache.get(key)
+        params_key = tuple(sorted(request.query_params.multi_items()))
+        key = (request.url.path, params_key, as_of["as_of"], request.state.generation)
+        with cache_lock:
+            body = cache.get(key)
         if body is None:
             document: dict[str, Any] = {name: db.rows(sql, params) for name, sql in tables.items()}
             if shape == "alerts":
@@ -304,9 +327,11 @@ def create_app(database: Database | None = None) -> FastAPI:
                 body = (validated.model_dump_json().encode(), "application/json")
             else:
                 raise ApiError(400, "format is json (the default) or csv", "format")
-            cache[key] = body
-        content, media_type = body
-        etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+            etag = '"' + hashlib.sha256(body[0]).hexdigest()[:32] + '"'
+            body = (*body, etag)
+            with cache_lock:
+                cache[key] = body
+        content, media_type, etag = body
         headers = {"ETag": etag, "Cache-Control": f"private, max-age={CACHE_SECONDS}"}
         if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
             return Response(status_code=304, headers=headers)

@@ -11,9 +11,12 @@ request whenever two requests overlap (a new connection costs more than a cached
 
 from __future__ import annotations
 
+import select
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 
+import psycopg2
 from psycopg2.extras import RealDictCursor
 from psycopg2.pool import ThreadedConnectionPool
 
@@ -22,6 +25,7 @@ from emg.api import instance
 from emg.api import queries as q
 
 MAX_CONNECTIONS = 8
+BUILD_CHANNEL = "emg_build_ended"  # the dbt project's on-run-end hook notifies it
 
 
 class Database:
@@ -68,24 +72,95 @@ class Database:
             finally:
                 pool.putconn(conn, close=broken)
 
+    def _ask(self, sql: str, params: dict | None = None) -> list[dict]:
+        """The query's rows. A pooled connection the warehouse has closed since its last use (a
+        restart, an administrator's terminate) is dropped and the query asked once more on a
+        new one; a second failure is the caller's (the API answers 503)."""
+        for attempt in (1, 2):
+            try:
+                with self.cursor() as cur:
+                    cur.execute(sql, params)
+                    return [dict(row) for row in cur.fetchall()]
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+                if attempt == 2 or not _connection_lost(error):
+                    raise
+        raise AssertionError("unreachable")
+
     def rows(self, sql: str, params: dict) -> list[dict]:
-        with self.cursor() as cur:
-            cur.execute(sql, params)
-            return [dict(row) for row in cur.fetchall()]
+        return self._ask(sql, params)
 
     def as_of(self) -> dict[str, str]:
         """The instant (UTC, ISO) and local date the marts are built as of."""
-        with self.cursor() as cur:
-            cur.execute(q.AS_OF)
-            row = cur.fetchone()
-        if row is None:
+        rows = self._ask(q.AS_OF)
+        if not rows:
             return {"as_of": "", "as_of_date": ""}
         return {
-            "as_of": row["as_of"].isoformat() + "Z",
-            "as_of_date": row["as_of_date"].isoformat(),
+            "as_of": rows[0]["as_of"].isoformat() + "Z",
+            "as_of_date": rows[0]["as_of_date"].isoformat(),
         }
 
     def known_bdrs(self, bdrs: tuple[str, ...]) -> set[str]:
-        with self.cursor() as cur:
-            cur.execute(q.KNOWN_BDRS, {"bdrs": list(bdrs)})
-            return {row["bdr_id"] for row in cur.fetchall()}
+        return {row["bdr_id"] for row in self._ask(q.KNOWN_BDRS, {"bdrs": list(bdrs)})}
+
+
+def _connection_lost(error: psycopg2.Error) -> bool:
+    """Whether the error is a connection the server closed (not a query it refused)."""
+    if isinstance(error, psycopg2.InterfaceError):
+        return True  # "connection already closed"
+    return error.pgcode is None or error.pgcode.startswith("57P")  # admin shutdown / terminate
+
+
+class BuildWatch:
+    """The marts' as_of, held in memory and renewed when a build ends, so that a cached answer
+    costs the warehouse nothing.
+
+    A thread of its own holds one connection listening on BUILD_CHANNEL (the dbt project's
+    on-run-end hook `announce_build` notifies it as a build commits). On each notice it calls
+    `on_build` (the API drops its cached answers) and reads as_of again. `generation` counts
+    the builds heard, so an answer computed while a build ran is never served after it.
+    While the connection is down `as_of` is None: the API then asks the warehouse itself, on
+    every request, until the thread has reconnected (every RETRY_SECONDS)."""
+
+    RETRY_SECONDS = 2.0
+    POLL_SECONDS = 5.0
+
+    def __init__(self, db: Database, on_build: Callable[[], None]):
+        self.db, self.on_build = db, on_build
+        self.as_of: dict[str, str] | None = None
+        self.generation = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="emg-build-watch", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.POLL_SECONDS + 1)
+
+    def _heard(self) -> None:
+        self.generation += 1
+        self.on_build()
+        self.as_of = self.db.as_of()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            conn = None
+            try:
+                conn = psycopg2.connect(**self.db.connect_kwargs)
+                conn.autocommit = True
+                with conn.cursor() as cur:
+                    cur.execute(f"listen {BUILD_CHANNEL}")
+                self._heard()  # after LISTEN: a build ending from here on is heard
+                while not self._stop.is_set():
+                    if select.select([conn], [], [], self.POLL_SECONDS)[0]:
+                        conn.poll()
+                        if conn.notifies:
+                            conn.notifies.clear()
+                            self._heard()
+            except psycopg2.Error:
+                self.as_of = None  # the API asks the warehouse itself meanwhile
+                self._stop.wait(self.RETRY_SECONDS)
+            finally:
+                if conn is not None:
+                    conn.close()

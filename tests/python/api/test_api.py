@@ -214,11 +214,22 @@ def test_an_injection_attempt_is_only_a_value(client, db):
     assert query(db, "select count(*) from marts.alerts")[0][0] >= 0  # the marts are intact
 
 
-def test_etag_gives_304_and_a_new_as_of_makes_the_answer_stale(client, db):
-    """The cache is per query and build: what a build changes first for the API is the marts'
-    as_of (marts.pipeline_health), so moving it by a day, as the next build would, misses
-    the cache at once. (Moved by hand and put back, rather than rebuilt twice: the session's
-    other tests read the build as of the fixed instant.)"""
+def wait_for(condition, seconds: float = 20.0) -> None:
+    """Poll until `condition()` holds (the API hears a build, or the warehouse, in its own
+    time); fail after `seconds`."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the API did not catch up in time"
+        time.sleep(0.2)
+
+
+def test_etag_gives_304_and_the_end_of_a_build_makes_the_answer_stale(client, db):
+    """Answers are cached until a build ends: the marts changing under the API change nothing
+    it serves (it asks the warehouse nothing for a cached answer), and the build's on-run-end
+    notice drops every cached answer at once. (The change is made by hand and put back, and
+    the build is of one seed, so the module's data stays as of its fixed instant.)"""
     first = client.get("/api/reporting/alerts")
     etag = first.headers["etag"]
     again = client.get("/api/reporting/alerts", headers={"If-None-Match": etag})
@@ -226,14 +237,27 @@ def test_etag_gives_304_and_a_new_as_of_makes_the_answer_stale(client, db):
     assert again.headers["etag"] == etag
     query(db, "update marts.pipeline_health set as_of = as_of + interval '1 day'")
     try:
-        moved = client.get("/api/reporting/alerts", headers={"If-None-Match": etag})
-        assert moved.status_code == 200  # a new as_of: not the cached answer
-        assert moved.json()["as_of"].startswith("2026-11-26T15:00:00")
-        assert moved.headers["etag"] != etag
+        unseen = client.get("/api/reporting/alerts", headers={"If-None-Match": etag})
+        assert unseen.status_code == 304  # no build has ended: the cached answer holds
+        run_emg("build", "--as-of", AS_OF, "--select", "currency_rates")
+
+        def moved() -> bool:
+            answer = client.get("/api/reporting/alerts", headers={"If-None-Match": etag})
+            return answer.status_code == 200
+
+        wait_for(moved)
+        moved_answer = client.get("/api/reporting/alerts")
+        assert moved_answer.json()["as_of"].startswith("2026-11-26T15:00:00")
+        assert moved_answer.headers["etag"] != etag
     finally:
+        # put back, and say so as a build does
         query(db, "update marts.pipeline_health set as_of = as_of - interval '1 day'")
-    back = client.get("/api/reporting/alerts", headers={"If-None-Match": etag})
-    assert back.status_code == 304
+        query(db, "notify emg_build_ended")
+    wait_for(
+        lambda: (
+            client.get("/api/reporting/alerts", headers={"If-None-Match": etag}).status_code == 304
+        )
+    )
 
 
 def test_more_concurrent_requests_than_connections_all_answer(client, as_of_date):
@@ -301,3 +325,34 @@ def test_the_api_reads_as_a_member_of_reporting_reader_not_the_owner(api_server,
         assert member and not owner
     finally:
         conn.close()
+
+
+def test_a_warehouse_that_refuses_is_a_503_and_the_api_recovers_on_its_own(client, db):
+    """The warehouse stops answering the API (its login refused, its connections cut, as in a
+    restart): every reporting answer is a one-line JSON 503 that says what to do, health says
+    unavailable, and once the warehouse answers again the API serves the same figures without
+    a restart."""
+    before = client.get("/api/reporting/lists-out")
+    assert before.status_code == 200
+    cut = "select pg_terminate_backend(pid) from pg_stat_activity where usename = %s"
+    query(db, f"alter role {instance.READER_ROLE} nologin")
+    try:
+        query(db, cut, (instance.READER_ROLE,))
+        health = f"{instance.base_url()}/api/reporting/health"
+        wait_for(lambda: httpx.get(health).status_code == 503)
+        assert httpx.get(health).json() == {"status": "unavailable", "as_of": None}
+        for path in ("lists-out", "call-volume", "agreements", "alerts"):
+            down = client.get(f"/api/reporting/{path}")
+            assert down.status_code == 503, path
+            assert down.json() == {
+                "error": {
+                    "problem": "the warehouse did not answer; try again, "
+                    "or run `emg warehouse start`"
+                }
+            }
+            assert "Traceback" not in down.text
+    finally:
+        query(db, f"alter role {instance.READER_ROLE} login")
+    wait_for(lambda: client.get("/api/reporting/lists-out").status_code == 200)
+    after = client.get("/api/reporting/lists-out")
+    assert after.content == before.content
