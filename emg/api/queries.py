@@ -50,22 +50,24 @@ KNOWN_BDRS = "select bdr_id from marts.dim_bdrs where bdr_id = any(%(bdrs)s)"
 
 # --- /call-volume ------------------------------------------------------------------------------
 
+# All three read calls_completed_hourly: metric_events' completed calls grouped once per build
+# by owner, local day, hour and category, so a question sums thousands of rows, not every call.
+
 # Each BDR's weeks (bdr_weekly_performance, zero-filled) with the calls they completed on the
-# chosen dates and categories (metric_events) beside their weekly target.
+# chosen dates and categories beside their weekly target.
 CALL_VOLUME_WEEKLY = f"""
 select
     p.bdr_id, d.bdr_name, p.week_start,
-    cast(coalesce(e.calls_completed, 0) as integer) as calls_completed,
+    cast(coalesce(c.calls_completed, 0) as integer) as calls_completed,
     p.calls_target
 from marts.bdr_weekly_performance as p
 inner join marts.dim_bdrs as d on d.bdr_id = p.bdr_id
 left join (
-    select bdr_id, occurred_week, count(*) as calls_completed
-    from marts.metric_events
-    where metric = 'calls_completed'
-      and {_where(DATES.format(col="occurred_date"), CATEGORY.format(col="category"))}
-    group by bdr_id, occurred_week
-) as e on e.bdr_id = p.bdr_id and e.occurred_week = p.week_start
+    select bdr_id, call_week, sum(calls_completed) as calls_completed
+    from marts.calls_completed_hourly
+    where {_where(DATES.format(col="call_date"), CATEGORY.format(col="category"))}
+    group by bdr_id, call_week
+) as c on c.bdr_id = p.bdr_id and c.call_week = p.week_start
 where p.week_start between cast(date_trunc('week', %(date_from)s) as date) and %(date_to)s
   and {BDR.format(col="p.bdr_id")}
 order by p.week_start, d.bdr_name
@@ -73,27 +75,22 @@ order by p.week_start, d.bdr_name
 
 # Every user's completed calls per local day (the team's, else the chosen BDRs').
 CALL_VOLUME_DAILY = f"""
-select occurred_date as date, cast(count(*) as integer) as calls_completed
-from marts.metric_events
-where metric = 'calls_completed'
-  and {
-    _where(
-        DATES.format(col="occurred_date"), BDR.format(col="bdr_id"), CATEGORY.format(col="category")
-    )
+select call_date as date, cast(sum(calls_completed) as integer) as calls_completed
+from marts.calls_completed_hourly
+where {
+    _where(DATES.format(col="call_date"), BDR.format(col="bdr_id"), CATEGORY.format(col="category"))
 }
-group by occurred_date
-order by occurred_date
+group by call_date
+order by call_date
 """
 
 # BDRs' completed calls by local ISO weekday and hour (the activity heatmap's cells).
 CALL_VOLUME_HEATMAP = f"""
-select iso_weekday, hour_of_day, cast(count(*) as integer) as calls_completed
-from marts.metric_events
-where metric = 'calls_completed' and is_bdr
+select iso_weekday, hour_of_day, cast(sum(calls_completed) as integer) as calls_completed
+from marts.calls_completed_hourly
+where is_bdr
   and {
-    _where(
-        DATES.format(col="occurred_date"), BDR.format(col="bdr_id"), CATEGORY.format(col="category")
-    )
+    _where(DATES.format(col="call_date"), BDR.format(col="bdr_id"), CATEGORY.format(col="category"))
 }
 group by iso_weekday, hour_of_day
 order by iso_weekday, hour_of_day

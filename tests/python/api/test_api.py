@@ -260,6 +260,17 @@ def test_etag_gives_304_and_the_end_of_a_build_makes_the_answer_stale(client, db
     )
 
 
+def test_a_cached_answer_still_needs_the_token_and_valid_parameters(client):
+    """Cached answers are served before routing: the token is checked there too, and a
+    question never asked validly (an unknown parameter) is never a cached answer."""
+    assert client.get("/api/reporting/alerts").status_code == 200  # cached now
+    path = f"{instance.base_url()}/api/reporting/alerts"
+    assert httpx.get(path).status_code == 401
+    assert httpx.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    unknown = client.get("/api/reporting/alerts", params={"colour": "red"})
+    assert unknown.status_code == 400 and unknown.json()["error"]["parameter"] == "colour"
+
+
 def test_more_concurrent_requests_than_connections_all_answer(client, as_of_date):
     # each a cache miss (its own `from`), 4 times the pool's connections at once: a request
     # waits for a connection rather than answering 503
