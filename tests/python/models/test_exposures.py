@@ -40,3 +40,16 @@ def test_each_dashboard_exposure_depends_on_exactly_the_models_its_charts_and_fi
     }
     assert "data-quality" in read
     assert _dashboard_exposures() == read
+
+
+def test_the_reporting_api_exposure_depends_on_exactly_the_marts_its_queries_read():
+    from emg.api import queries
+
+    statements = [text for name, text in vars(queries).items() if name.isupper()]
+    read = {
+        mart for text in statements if isinstance(text, str)
+        for mart in re.findall(r"\bmarts\.([a-z0-9_]+)", text)
+    }  # fmt: skip
+    document = yaml.safe_load((REPO / "models" / "exposures.yml").read_text())
+    (api,) = [exposure for exposure in document["exposures"] if exposure["name"] == "reporting_api"]
+    assert {REF.match(ref).group(1) for ref in api["depends_on"]} == read
