@@ -15,6 +15,7 @@ in the ledger, and the run's summary says how many wait and until when.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,8 +32,32 @@ from emg.alerts.slack import (
     redact,
     session,
 )
+from emg.errors import EmgError
 
 DEFAULT_REMINDER_INTERVAL = timedelta(hours=24)
+REMINDER_VARIABLE = "EMG_ALERT_REMINDER_HOURS"
+MAX_REMINDER_HOURS = 24 * 366
+
+
+def reminder_interval(
+    value: str | None,
+    default: timedelta = DEFAULT_REMINDER_INTERVAL,
+    source: str = REMINDER_VARIABLE,
+) -> timedelta:
+    """The time between reminders from a setting in hours (`EMG_ALERT_REMINDER_HOURS`); unset
+    or empty is `default`. Anything but a number of hours from 0 to a year is one line."""
+    if value is None or not value.strip():
+        return default
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = math.nan
+    if not (math.isfinite(hours) and 0 <= hours <= MAX_REMINDER_HOURS):
+        raise EmgError(
+            f"{source}={value!r} is not a number of hours from 0 to {MAX_REMINDER_HOURS}; "
+            "use e.g. 24"
+        )
+    return timedelta(hours=hours)
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import click
 
 from emg import settings
 from emg.cli.app import main, parse_as_of
-from emg.errors import EmgError
 
 
 @main.group()
@@ -27,11 +24,10 @@ def alerts() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the messages; post and record nothing.")
 @click.option(
     "--reminder-hours",
-    type=click.FloatRange(min=0, max=24 * 366),
-    default=24,
-    show_default=True,
+    default=None,
     envvar="EMG_ALERT_REMINDER_HOURS",
-    help="Hours between reminders of still-firing alerts (env EMG_ALERT_REMINDER_HOURS).",
+    help="Hours between reminders of still-firing alerts (env EMG_ALERT_REMINDER_HOURS; "
+    "default 24).",
 )
 @click.option(
     "--office-hours",
@@ -41,19 +37,17 @@ def alerts() -> None:
     "default Mon-Fri 08:00-18:00, in the reporting timezone).",
 )
 def alerts_send(
-    as_of: str | None, dry_run: bool, reminder_hours: float, office_hours: str | None
+    as_of: str | None, dry_run: bool, reminder_hours: str | None, office_hours: str | None
 ) -> None:
     """Post new, due and resolved alerts to SLACK_WEBHOOK_URL (unset: a dry run); outside
     office hours, hold them for the first run inside."""
-    from datetime import timedelta
 
     from emg import warehouse as wh
     from emg.alerts import office_hours as hours
-    from emg.alerts.delivery import deliver
+    from emg.alerts.delivery import deliver, reminder_interval
     from emg.dbt_runner import reporting_timezone
 
-    if not math.isfinite(reminder_hours):  # FloatRange lets nan through
-        raise EmgError(f"--reminder-hours {reminder_hours} is not a number of hours; use e.g. 24")
+    between_reminders = reminder_interval(reminder_hours, source="--reminder-hours")
     timezone = reporting_timezone()
     if office_hours is not None:
         opening_hours = hours.parse(office_hours, timezone, "--office-hours")
@@ -70,7 +64,7 @@ def alerts_send(
             timezone=timezone,
             office_hours=opening_hours,
             now=parse_as_of(as_of),
-            reminder_interval=timedelta(hours=reminder_hours),
+            reminder_interval=between_reminders,
             superset_base_url=settings.get("SUPERSET_BASE_URL"),
             dry_run=dry_run,
             echo=click.echo,

@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from emg import warehouse as wh
-from emg.alerts.delivery import deliver
+from emg.alerts.delivery import deliver, reminder_interval
 from emg.alerts.message import failure_payload
 from emg.alerts.office_hours import OfficeHours, from_setting
 from emg.alerts.slack import SlackSettings, post, session
@@ -21,7 +21,8 @@ class SlackResource(dg.ConfigurableResource):
     superset_base_url_env: str = "SUPERSET_BASE_URL"
     dagster_base_url_env: str = "DAGSTER_BASE_URL"
     office_hours_env: str = "EMG_SLACK_OFFICE_HOURS"
-    reminder_hours: float = 24.0
+    reminder_hours_env: str = "EMG_ALERT_REMINDER_HOURS"
+    reminder_hours: float = 24.0  # when the variable above is unset
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     attempts: int = 5
@@ -40,6 +41,12 @@ class SlackResource(dg.ConfigurableResource):
         """When posts go out (unset: Mon-Fri 08:00-18:00), in the reporting timezone."""
         value = dg.EnvVar(self.office_hours_env).get_value() or None
         return from_setting(value, timezone, self.office_hours_env)
+
+    def reminder_interval(self) -> timedelta:
+        """Time between reminders: the variable (as `emg alerts send` reads it), else config."""
+        value = dg.EnvVar(self.reminder_hours_env).get_value() or None
+        default = reminder_interval(str(self.reminder_hours), source="reminder_hours")
+        return reminder_interval(value, default, self.reminder_hours_env)
 
     def settings(self) -> SlackSettings:
         return SlackSettings(
@@ -88,7 +95,7 @@ def slack_alerts_asset(dbt_assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
                 webhook_url=webhook,
                 timezone=timezone,
                 office_hours=hours,
-                reminder_interval=timedelta(hours=slack.reminder_hours),
+                reminder_interval=slack.reminder_interval(),
                 superset_base_url=slack.superset_base_url(),
                 settings=slack.settings(),
                 echo=context.log.info,

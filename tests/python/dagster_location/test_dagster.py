@@ -318,3 +318,19 @@ def test_a_run_that_finds_a_cli_build_running_fails_naming_it_and_builds_nothing
     message = str(failure.event_specific_data.error)
     assert "another build is running" in message and "emg build by alice (pid 7)" in message
     assert not result.get_asset_materialization_events()
+
+
+def test_the_slack_resource_reads_the_reminder_hours_as_emg_alerts_send_does(monkeypatch):
+    """EMG_ALERT_REMINDER_HOURS reaches the hourly asset as it reaches `emg alerts send`; unset,
+    the resource's own `reminder_hours`; a value that is no number of hours is one line."""
+    from emg.errors import EmgError
+    from orchestration.defs.alerts import SlackResource
+
+    monkeypatch.delenv("EMG_ALERT_REMINDER_HOURS", raising=False)
+    assert SlackResource().reminder_interval() == timedelta(hours=24)
+    assert SlackResource(reminder_hours=6).reminder_interval() == timedelta(hours=6)
+    monkeypatch.setenv("EMG_ALERT_REMINDER_HOURS", "2.5")
+    assert SlackResource(reminder_hours=6).reminder_interval() == timedelta(hours=2.5)
+    monkeypatch.setenv("EMG_ALERT_REMINDER_HOURS", "soon")
+    with pytest.raises(EmgError, match="EMG_ALERT_REMINDER_HOURS='soon'"):
+        SlackResource().reminder_interval()
