@@ -32,6 +32,8 @@ SLUGS = (
 )
 CHROMIUM = os.environ.get("EMG_CHROMIUM", "/usr/bin/chromium")
 CHART_TIMEOUT_S = 90
+ECHARTS_ANIMATION_MS = 1200  # its default animationDuration (1000 ms) and a margin
+NETWORK_IDLE_MS = 500  # Playwright's networkidle: no request for this long
 
 
 @dataclass
@@ -244,6 +246,10 @@ def render_dashboard(page, server: Server, slug: str, query: str = "", shot: Pat
             # the picture waits for the charts once more
             wait_until_drawn()
             page.wait_for_load_state("networkidle")
+            # ECharts draws its series in over a second (canvas, beyond the reach of
+            # Playwright's `animations="disabled"`); networkidle is half a second after the
+            # last response, so the rest of that second passes before the picture
+            page.wait_for_timeout(ECHARTS_ANIMATION_MS - NETWORK_IDLE_MS)
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)
         return render
