@@ -25,7 +25,17 @@
 
 {#- A `timestamptz` (e.g. the sales feed's sold_at) as a UTC `timestamp`. -#}
 {% macro to_utc(ts) -%}
+    {{ return(adapter.dispatch('to_utc', 'emg')(ts)) }}
+{%- endmacro %}
+
+{% macro default__to_utc(ts) -%}
     (({{ ts }}) at time zone 'UTC')
+{%- endmacro %}
+
+{#- Spark's TIMESTAMP is an instant already, shown in the session's time zone, UTC
+    (profiles.yml.example). -#}
+{% macro spark__to_utc(ts) -%}
+    cast({{ ts }} as timestamp)
 {%- endmacro %}
 
 
