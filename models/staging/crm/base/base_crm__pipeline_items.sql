@@ -59,7 +59,8 @@ renamed as (
 
         ----------  numerics
         {{ adapter.quote('partnerListSize') }} as raw_partner_list_size,
-        cast({{ adapter.quote('totalSalesFromList') }} as {{ sql_type('numeric') }}) as raw_total_sales_from_list,
+        cast({{ adapter.quote('totalSalesFromList') }} as {{ sql_type('numeric') }})
+            as raw_total_sales_from_list,
 
         ----------  timestamps
         cast({{ adapter.quote('callDate') }} as timestamp) as raw_call_at,

@@ -47,7 +47,10 @@ renamed as (
 
         ----------  timestamps (a createdAt outside the plausible window is nulled)
         cast({{ adapter.quote('createdAt') }} as timestamp) as raw_created_at,
-        case when {{ plausible_timestamp(adapter.quote('createdAt')) }} then cast({{ adapter.quote('createdAt') }} as timestamp) end
+        case
+            when {{ plausible_timestamp(adapter.quote('createdAt')) }}
+                then cast({{ adapter.quote('createdAt') }} as timestamp)
+        end
             as created_at,
 
         ----------  the raw row

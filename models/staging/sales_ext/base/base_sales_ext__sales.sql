@@ -55,7 +55,8 @@ flagged as (
         renamed.*,
 
         ----------  data-quality flags
-        coalesce({{ does_not_match('renamed.currency', '^[A-Z]{3}$') }}, true) as has_unknown_currency,
+        coalesce({{ does_not_match('renamed.currency', '^[A-Z]{3}$') }}, true)
+            as has_unknown_currency,
         coalesce(renamed.currency != upper(trim('{{ var("reporting_currency") }}')), true)
             as is_other_currency,
 
