@@ -36,15 +36,22 @@ def spark_dir() -> Path:
 
 def profile_output(target: str | None) -> dict:
     """The profile's output `target` (None: the profile's default target), as written in
-    profiles.yml; {} when the profile has no such output."""
+    profiles.yml; {} when the profile cannot be read (dbt then says why). A target the
+    profile does not have is one line."""
     from emg.dbt_runner import profiles_dir
 
     try:
         profile = yaml.safe_load((profiles_dir() / "profiles.yml").read_text())[PROFILE]
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        outputs = dict(profile.get("outputs") or {})
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError):
         return {}
     name = target or profile.get("target")
-    return dict((profile.get("outputs") or {}).get(name) or {})
+    if name not in outputs:
+        raise EmgError(
+            f"the dbt profile {PROFILE!r} has no target {name!r}; use one of "
+            f"{', '.join(sorted(map(str, outputs)))}"
+        )
+    return dict(outputs[name] or {})
 
 
 def target_type(target: str | None) -> str:
