@@ -14,6 +14,7 @@ from emg import settings as config
 from emg.errors import EmgError
 from emg.paths import project_dir, state_dir
 from emg.project_vars import dbt_vars as dbt_vars_of_project
+from emg.spark.session import SPARK_DIR_VARIABLE, spark_dir, spark_lock, target_type
 from emg.warehouse import settings
 
 DEFAULT_TIMEZONE = "Europe/London"
@@ -35,6 +36,8 @@ def dbt_env() -> dict[str, str]:
     env = config.environment()
     env.update(settings().libpq_env())
     env["DBT_PROFILES_DIR"] = str(profiles_dir())
+    # the Spark target's tables and metastore (profiles.yml.example, target spark)
+    env[SPARK_DIR_VARIABLE] = str(spark_dir())
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return env
 
@@ -109,6 +112,8 @@ def build(
 
     A selected table is rebuilt by dbt with `drop ... cascade`, which also drops the views
     built on it that the selection left out; they are rebuilt at once (restore_views).
+    On a Spark target (profiles.yml.example) the lock is the Spark warehouse's own
+    (spark_lock), and nothing cascades: Spark's views outlive a replaced table.
     """
     from emg.build_lock import build_lock, cli_builder
 
@@ -117,7 +122,9 @@ def build(
         args.append("--full-refresh")
     if select:
         args += ["--select", *select.split(), "--warn-error-options", SELECTION_MUST_MATCH]
-    with build_lock(cli_builder(), wait_seconds, say):
+    on_spark = target_type(target) == "spark"
+    lock = spark_lock if on_spark else build_lock
+    with lock(cli_builder(), wait_seconds, say):
         started = time.time()
         log_size = _size(dbt_log())
         code = run_dbt(args, as_of=as_of, target=target)
@@ -128,7 +135,7 @@ def build(
                     "(`dbt ls` lists them)"
                 )
             raise EmgError(failure_summary("dbt build", code, started))
-        if select:
+        if select and not on_spark:
             restored = restore_views(as_of, target)
             if restored:
                 say(

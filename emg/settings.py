@@ -4,7 +4,8 @@ This module is the only one that reads emg's variables from the environment. `VA
 table of them (name, default, what reads it), and the README's table is checked against it by
 a test. Three readers stay outside it, each the framework's own way:
 - Dagster's resources read theirs with `dg.EnvVar` when a run needs them (orchestration/defs).
-- The models read EMG_AS_OF with dbt's `env_var()` (macros/time/as_of.sql).
+- The models read EMG_AS_OF with dbt's `env_var()` (macros/time/as_of.sql), and the Spark
+  profile EMG_SPARK_DIR, which emg sets itself (dbt_runner.dbt_env) and nobody else needs to.
 - dbt and psql read libpq's PG* variables themselves.
 
 A dbt var is passed to dbt only when its variable is set here. Otherwise dbt_project.yml's

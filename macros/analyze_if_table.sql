@@ -7,6 +7,14 @@
     the run itself.
 -#}
 {% macro analyze_if_table() -%}
+    {{ return(adapter.dispatch('analyze_if_table', 'emg')()) }}
+{%- endmacro %}
+
+{#- Other engines (Spark) plan without PostgreSQL's statistics: nothing to run. -#}
+{% macro default__analyze_if_table() -%}
+{%- endmacro %}
+
+{% macro postgres__analyze_if_table() -%}
     {%- set materialized = config.get('materialized') -%}
     {%- if materialized in ('table', 'table_in_place') -%}
         analyze {{ this }}

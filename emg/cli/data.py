@@ -67,13 +67,26 @@ def crm() -> None:
     default=None,
     help="Also write the generated sales as a finance-export CSV here.",
 )
+@click.option(
+    "--target",
+    default=None,
+    help="The dbt profile's target whose engine gets the tables: PostgreSQL (the default; "
+    "prod and dev share its crm schema) or spark (Spark tables, enum columns as strings).",
+)
 def crm_generate(**options) -> None:
-    """Replace the crm (and sales_ext) tables with simulated data, in one transaction."""
+    """Replace the crm (and sales_ext) tables with simulated data, in one transaction
+    (on Spark, table by table)."""
     from emg.build_lock import build_lock, cli_builder
     from emg.dbt_runner import restore_views
     from emg.simulator import cli_generate
+    from emg.spark.session import spark_lock, target_type
 
     options["as_of"] = parse_as_of(options["as_of"]) or datetime.now(UTC)
+    if target_type(options["target"]) == "spark":
+        # one process at a time opens the Spark warehouse's metastore; nothing cascades there
+        with spark_lock(cli_builder()):
+            cli_generate(**options)
+        return
     # Replacing the raw tables under a running build would break it; and the replaced tables
     # take the staging views built on them along (drop ... cascade), rebuilt here at once.
     with build_lock(cli_builder()):

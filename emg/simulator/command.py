@@ -60,12 +60,18 @@ def cli_generate(
     no_sales_feed: bool,
     sales_csv: Path | None,
     enum_columns: str = "enum",
+    target: str | None = None,
 ) -> GenerateResult:
     """Replace the crm and sales_ext tables with simulated data; print what was done.
 
     `enum_columns`: "enum" creates the CRM's enum columns as Prisma does (PostgreSQL enum
-    types), "text" as most replication tools write them.
+    types), "text" as most replication tools write them. `target`: the dbt profile's target
+    whose engine gets the tables: PostgreSQL (None, prod, dev: the one crm schema they share)
+    or Spark (a Spark session target, emg/spark/load.py: enum columns are strings there).
     """
+    from emg.spark.session import target_type
+
+    on_spark = target_type(target) == "spark"
     for name, value, minimum in (
         ("leads", leads, 1),
         ("days-back", days_back, 1),
@@ -96,7 +102,7 @@ def cli_generate(
         dataset = generate(config)
         clean_sales, counts = list(dataset.tables["sales"]), _counts(dataset)
         manifest = inject(dataset, bad_rows, seed, with_sales=not no_sales_feed)
-    shape = "enum types" if enum_columns == "enum" else "text"
+    shape = "enum types" if enum_columns == "enum" and not on_spark else "text"
     click.echo(
         f"generated {counts} in {perf_counter() - started:.1f} s "
         f"(seed {seed}, as of {dataset.as_of.isoformat(timespec='milliseconds')}Z, "
@@ -104,23 +110,26 @@ def cli_generate(
     )
     if manifest:
         click.echo(f"injected {bad_rows} bad rows of each kind: {describe(manifest)}")
-    unknown = unknown_enum_values(dataset.tables) if enum_columns == "enum" else {}
+    unknown = unknown_enum_values(dataset.tables) if shape == "enum types" else {}
     if unknown:
         added = "; ".join(f"{name} + {', '.join(values)}" for name, values in unknown.items())
         click.echo(
             f"unknown enum values added to their types, as a later CRM migration would: {added}"
         )
-    conn = warehouse.connect()
-    try:
-        stats = replace_tables(
-            conn,
-            dataset.tables,
-            with_sales=not no_sales_feed,
-            progress=on_terminal,
-            enum_columns=enum_columns,
-        )
-    finally:
-        conn.close()
+    if on_spark:
+        stats = _load_into_spark(dataset, target, with_sales=not no_sales_feed)
+    else:
+        conn = warehouse.connect()
+        try:
+            stats = replace_tables(
+                conn,
+                dataset.tables,
+                with_sales=not no_sales_feed,
+                progress=on_terminal,
+                enum_columns=enum_columns,
+            )
+        finally:
+            conn.close()
     if no_sales_feed:
         click.echo("no sales feed: sales_ext.sales was dropped")
     if sales_csv is not None:
@@ -134,3 +143,17 @@ def cli_generate(
     click.echo(stats.describe())
     log.info("%s", stats.describe())
     return GenerateResult(dataset=dataset, manifest=manifest, stats=stats)
+
+
+def _load_into_spark(dataset: Dataset, target: str, with_sales: bool) -> LoadStats:
+    """The dataset into the Spark target's tables, in a session of this process (stopped
+    after, so that dbt's next build can open the metastore)."""
+    from emg.spark.load import replace_spark_tables
+    from emg.spark.session import open_session
+
+    session = open_session(target)
+    try:
+        session.sparkContext.setLogLevel("ERROR")
+        return replace_spark_tables(session, dataset.tables, with_sales=with_sales)
+    finally:
+        session.stop()

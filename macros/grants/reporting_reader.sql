@@ -19,6 +19,14 @@
     included).
 -#}
 {% macro create_reporting_reader(role='reporting_reader') -%}
+    {{ return(adapter.dispatch('create_reporting_reader', 'emg')(role)) }}
+{%- endmacro %}
+
+{#- Roles and grants are PostgreSQL's: another engine (Spark) gets none. -#}
+{% macro default__create_reporting_reader(role) -%}
+{%- endmacro %}
+
+{% macro postgres__create_reporting_reader(role) -%}
     do $create_role$
     begin
         if not exists (select 1 from pg_catalog.pg_roles where rolname = '{{ role }}') then
@@ -39,6 +47,19 @@
     readable_schemas=['marts'],
     private_schemas=['staging', 'intermediate', 'audit', 'seeds'],
     other_private_schemas=['crm', 'sales_ext', 'ops']
+) -%}
+    {{ return(adapter.dispatch('grant_reporting_reader_usage', 'emg')(
+        role, readable_schemas, private_schemas, other_private_schemas
+    )) }}
+{%- endmacro %}
+
+{% macro default__grant_reporting_reader_usage(
+    role, readable_schemas, private_schemas, other_private_schemas
+) -%}
+{%- endmacro %}
+
+{% macro postgres__grant_reporting_reader_usage(
+    role, readable_schemas, private_schemas, other_private_schemas
 ) -%}
     {#- the models' schemas as this target names them (generate_schema_name); the sources'
         and ops's are not the models' and keep their names -#}

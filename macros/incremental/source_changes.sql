@@ -118,7 +118,7 @@
     the change logs), by name. -#}
 {% macro warehouse_state_table(identifier) -%}
     {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('intermediate', none),
+        database=(target.database or none), schema=generate_schema_name('intermediate', none),
         identifier=identifier
     )) }}
 {%- endmacro %}
@@ -133,6 +133,14 @@
 
 
 {% macro create_incremental_state() -%}
+    {{ return(adapter.dispatch('create_incremental_state', 'emg')()) }}
+{%- endmacro %}
+
+{#- Other engines (Spark) build the raw-row models whole (materialized `table`): no state. -#}
+{% macro default__create_incremental_state() -%}
+{%- endmacro %}
+
+{% macro postgres__create_incremental_state() -%}
     create schema if not exists {{ incremental_state().schema }};
     create table if not exists {{ incremental_state() }} (
         model text not null,
@@ -182,6 +190,13 @@
 {#- A post-hook: remember the identity of the tables this run read, and `values` (a dict of
     names to strings) for the next run to compare. -#}
 {% macro remember_sources(tables, values={}) -%}
+    {{ return(adapter.dispatch('remember_sources', 'emg')(tables, values)) }}
+{%- endmacro %}
+
+{% macro default__remember_sources(tables, values) -%}
+{%- endmacro %}
+
+{% macro postgres__remember_sources(tables, values) -%}
     delete from {{ incremental_state() }} where model = '{{ this.identifier }}'
     {%- if tables | length > 0 %};
     insert into {{ incremental_state() }} (model, name, value)
@@ -214,6 +229,16 @@
     redoes every row (a full build, or sources replaced) logs that instead.
 -#}
 {% macro staging_scope_pre_hook(source_table, id_column, dependency_sql) -%}
+    {{ return(adapter.dispatch('staging_scope_pre_hook', 'emg')(
+        source_table, id_column, dependency_sql
+    )) }}
+{%- endmacro %}
+
+{#- Other engines (Spark) rebuild a raw-row model whole every run: no scope to find. -#}
+{% macro default__staging_scope_pre_hook(source_table, id_column, dependency_sql) -%}
+{%- endmacro %}
+
+{% macro postgres__staging_scope_pre_hook(source_table, id_column, dependency_sql) -%}
     {%- set watermark = staging_watermark(source_table) -%}
     {%- if watermark is not none and not scoped(watermark) -%}
         {{ empty_in_place() }};

@@ -30,15 +30,19 @@
     {%- if not raw_activity_exists() -%}
         (select cast(date_trunc('week', date_trunc('month', {{ local_date(as_of()) }})) as date))
     {%- else -%}
+    {#- the CRM's camelCase columns, quoted as the engine quotes them -#}
+    {%- set created_at = adapter.quote('createdAt') -%}
+    {%- set scheduled_at = adapter.quote('scheduledDate') -%}
+    {%- set completed_at = adapter.quote('completedDate') -%}
     {%- set firsts -%}
-        select min("createdAt") as first_at from {{ source('crm', 'PipelineItem') }}
-        where {{ plausible_timestamp('"createdAt"') }}
+        select min({{ created_at }}) as first_at from {{ source('crm', 'PipelineItem') }}
+        where {{ plausible_timestamp(created_at) }}
         union all
         select
             min(least(
-                case when {{ plausible_timestamp('"createdAt"') }} then "createdAt" end,
-                case when {{ plausible_timestamp('"scheduledDate"') }} then "scheduledDate" end,
-                case when {{ plausible_timestamp('"completedDate"') }} then "completedDate" end
+                case when {{ plausible_timestamp(created_at) }} then {{ created_at }} end,
+                case when {{ plausible_timestamp(scheduled_at) }} then {{ scheduled_at }} end,
+                case when {{ plausible_timestamp(completed_at) }} then {{ completed_at }} end
             ))
         from {{ source('crm', 'ActivityLog') }}
         {%- if sales_feed_exists() %}
@@ -64,16 +68,19 @@
     {%- if not raw_activity_exists() -%}
         (select {{ local_date(as_of()) }} + 60)
     {%- else -%}
+    {%- set scheduled_at = adapter.quote('scheduledDate') -%}
+    {%- set written_at = 'greatest(' ~ adapter.quote('createdAt') ~ ', '
+        ~ adapter.quote('updatedAt') ~ ')' -%}
     (
         select least(
             greatest(
                 {{ local_date(as_of()) }} + 60,
-                {{ local_date('max("scheduledDate")') }}
+                {{ local_date('max(' ~ scheduled_at ~ ')') }}
             ),
             {{ local_date(as_of()) }} + 730
         )
         from {{ source('crm', 'ActivityLog') }}
-        where {{ plausible_timestamp('"scheduledDate"', 'greatest("createdAt", "updatedAt")') }}
+        where {{ plausible_timestamp(scheduled_at, written_at) }}
     )
     {%- endif -%}
 {%- endmacro %}

@@ -7,5 +7,5 @@
     base models to flag.
 -#}
 {% macro clean_enum(column) -%}
-    upper(nullif(trim(cast({{ column }} as text)), ''))
+    upper(nullif(trim(cast({{ column }} as {{ sql_type('text') }})), ''))
 {%- endmacro %}

@@ -19,13 +19,31 @@
 
 {#- A UTC timestamp as local wall-clock time (a `timestamp`). -#}
 {% macro to_local(ts, tz=none) -%}
+    {{ return(adapter.dispatch('to_local', 'emg')(ts, tz)) }}
+{%- endmacro %}
+
+{% macro default__to_local(ts, tz) -%}
     (({{ ts }}) at time zone 'UTC' at time zone '{{ reporting_timezone(tz) }}')
+{%- endmacro %}
+
+{% macro spark__to_local(ts, tz) -%}
+    from_utc_timestamp({{ ts }}, '{{ reporting_timezone(tz) }}')
 {%- endmacro %}
 
 
 {#- A `timestamptz` (e.g. the sales feed's sold_at) as a UTC `timestamp`. -#}
 {% macro to_utc(ts) -%}
+    {{ return(adapter.dispatch('to_utc', 'emg')(ts)) }}
+{%- endmacro %}
+
+{% macro default__to_utc(ts) -%}
     (({{ ts }}) at time zone 'UTC')
+{%- endmacro %}
+
+{#- Spark's TIMESTAMP is an instant already, shown in the session's time zone, UTC
+    (profiles.yml.example). -#}
+{% macro spark__to_utc(ts) -%}
+    cast({{ ts }} as timestamp)
 {%- endmacro %}
 
 
@@ -49,7 +67,21 @@
 
 {#- The local ISO weekday of a UTC timestamp: 1 = Monday ... 7 = Sunday. -#}
 {% macro local_iso_weekday(ts, tz=none) -%}
-    cast(extract(isodow from {{ to_local(ts, tz) }}) as integer)
+    cast({{ iso_weekday(to_local(ts, tz)) }} as integer)
+{%- endmacro %}
+
+
+{#- The ISO weekday of a date or timestamp as it stands: 1 = Monday ... 7 = Sunday. -#}
+{% macro iso_weekday(expression) -%}
+    {{ return(adapter.dispatch('iso_weekday', 'emg')(expression)) }}
+{%- endmacro %}
+
+{% macro default__iso_weekday(expression) -%}
+    extract(isodow from {{ expression }})
+{%- endmacro %}
+
+{% macro spark__iso_weekday(expression) -%}
+    extract(dayofweek_iso from {{ expression }})
 {%- endmacro %}
 
 
@@ -66,7 +98,15 @@
     ts < local_day_start_utc(d + 1)`.
 -#}
 {% macro local_day_start_utc(date_expr, tz=none) -%}
+    {{ return(adapter.dispatch('local_day_start_utc', 'emg')(date_expr, tz)) }}
+{%- endmacro %}
+
+{% macro default__local_day_start_utc(date_expr, tz) -%}
     ((cast({{ date_expr }} as timestamp) at time zone '{{ reporting_timezone(tz) }}') at time zone 'UTC')
+{%- endmacro %}
+
+{% macro spark__local_day_start_utc(date_expr, tz) -%}
+    to_utc_timestamp(cast({{ date_expr }} as timestamp), '{{ reporting_timezone(tz) }}')
 {%- endmacro %}
 
 
@@ -76,5 +116,13 @@
     month". A month before the 31st is the last day of the shorter month (PostgreSQL's rule).
 -#}
 {% macro local_time_earlier(ts, interval, tz=none) -%}
+    {{ return(adapter.dispatch('local_time_earlier', 'emg')(ts, interval, tz)) }}
+{%- endmacro %}
+
+{% macro default__local_time_earlier(ts, interval, tz) -%}
     (({{ to_local(ts, tz) }} - interval '{{ interval }}') at time zone '{{ reporting_timezone(tz) }}' at time zone 'UTC')
+{%- endmacro %}
+
+{% macro spark__local_time_earlier(ts, interval, tz) -%}
+    to_utc_timestamp({{ to_local(ts, tz) }} - interval '{{ interval }}', '{{ reporting_timezone(tz) }}')
 {%- endmacro %}

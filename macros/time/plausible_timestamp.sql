@@ -13,7 +13,7 @@
 -#}
 {% macro plausible_timestamp(column, written_at=none) -%}
     (
-        isfinite({{ column }})
+        {{ is_finite(column) }}
         and {{ column }} >= {{ earliest_plausible_date() }}
         {%- if written_at is not none %}
         and (

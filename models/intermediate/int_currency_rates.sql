@@ -8,7 +8,7 @@ rates as (
 
     select
         upper(trim(currency)) as currency,
-        cast(rate_to_reporting as numeric) as rate_to_reporting
+        cast(rate_to_reporting as {{ sql_type('numeric') }}) as rate_to_reporting
     from {{ ref('currency_rates') }}
     where rate_to_reporting is not null
 
@@ -18,7 +18,7 @@ reporting_currency as (
 
     select
         upper(trim('{{ var("reporting_currency") }}')) as currency,
-        cast(1 as numeric) as rate_to_reporting
+        cast(1 as {{ sql_type('numeric') }}) as rate_to_reporting
 
 ),
 

@@ -18,8 +18,8 @@ final as (
         cast(date_day as date) as date_day,
         cast(date_trunc('week', date_day) as date) as week_start,
         cast(date_trunc('month', date_day) as date) as month_start,
-        cast(extract(isodow from date_day) as integer) as iso_weekday,
-        extract(isodow from date_day) <= 5 as is_business_day,
+        cast({{ iso_weekday('date_day') }} as integer) as iso_weekday,
+        {{ iso_weekday('date_day') }} <= 5 as is_business_day,
         {{ local_day_start_utc('date_day') }} as day_start_at,
         {{ local_day_start_utc('cast(date_day as date) + 1') }} as day_end_at
     from days

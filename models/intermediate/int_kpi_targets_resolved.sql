@@ -59,7 +59,7 @@ subjects as (
     from bdrs
     union all
     select
-        cast(null as text) as bdr_id,
+        cast(null as {{ sql_type('text') }}) as bdr_id,
         'team' as scope
 
 ),
@@ -75,7 +75,7 @@ candidates as (
         'default' as target_source,
         2 as source_priority,
         cast(null as date) as effective_from_date,
-        cast(null as text) as kpi_target_id
+        cast(null as {{ sql_type('text') }}) as kpi_target_id
     from defaults
     inner join subjects
         on defaults.scope = subjects.scope

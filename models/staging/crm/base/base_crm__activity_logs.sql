@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=('incremental' if target.type == 'postgres' else 'table'),
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=["{{ staging_scope_pre_hook(
@@ -23,7 +23,7 @@ source as (
 
     select
         raw_logs.*,
-        to_jsonb(raw_logs) as raw_row
+        {{ row_as_json('raw_logs') }} as raw_row
     from {{ source('crm', 'ActivityLog') }} as raw_logs
     {{- staging_in_scope(source('crm', 'ActivityLog')) }}
 
@@ -52,30 +52,30 @@ renamed as (
     select
         ----------  ids
         id as activity_log_id,
-        "pipelineItemId" as pipeline_item_id,
-        "userId" as user_id,
+        {{ adapter.quote('pipelineItemId') }} as pipeline_item_id,
+        {{ adapter.quote('userId') }} as user_id,
 
         ----------  enums and text
         {{ clean_enum('type') }} as activity_type,
         {{ clean_enum('outcome') }} as outcome,
-        {{ clean_enum('"fromStatus"') }} as from_status,
-        {{ clean_enum('"toStatus"') }} as to_status,
+        {{ clean_enum(adapter.quote('fromStatus')) }} as from_status,
+        {{ clean_enum(adapter.quote('toStatus')) }} as to_status,
         notes,
 
         ----------  timestamps
-        cast("scheduledDate" as timestamp) as raw_scheduled_at,
-        cast("completedDate" as timestamp) as completed_at,
-        cast("createdAt" as timestamp) as created_at,
-        cast("updatedAt" as timestamp) as raw_updated_at,
+        cast({{ adapter.quote('scheduledDate') }} as timestamp) as raw_scheduled_at,
+        cast({{ adapter.quote('completedDate') }} as timestamp) as completed_at,
+        cast({{ adapter.quote('createdAt') }} as timestamp) as created_at,
+        cast({{ adapter.quote('updatedAt') }} as timestamp) as raw_updated_at,
 
         ----------  the raw row
         raw_row,
         row_number() over (
             partition by id
             order by
-                {{ plausible_or_null('"updatedAt"') }}
+                {{ plausible_or_null(adapter.quote('updatedAt')) }}
                 desc nulls last,
-                md5(cast(raw_row as text))
+                md5(cast(raw_row as {{ sql_type('text') }}))
         ) as source_row_rank
 
     from source

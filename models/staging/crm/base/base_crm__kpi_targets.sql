@@ -7,7 +7,7 @@ source as (
 
     select
         raw_targets.*,
-        to_jsonb(raw_targets) as raw_row
+        {{ row_as_json('raw_targets') }} as raw_row
     from {{ source('crm', 'KpiTarget') }} as raw_targets
 
 ),
@@ -17,24 +17,24 @@ renamed as (
     select
         ----------  ids
         id as kpi_target_id,
-        "userId" as user_id,
+        {{ adapter.quote('userId') }} as user_id,
 
         ----------  enums
         {{ clean_enum('metric') }} as metric,
         {{ clean_enum('period') }} as period,
 
         ----------  numerics
-        "targetValue" as target_value,
+        {{ adapter.quote('targetValue') }} as target_value,
 
         ----------  dates
-        cast("effectiveFrom" as date) as effective_from_date,
-        cast("effectiveTo" as date) as effective_to_date,
+        cast({{ adapter.quote('effectiveFrom') }} as date) as effective_from_date,
+        cast({{ adapter.quote('effectiveTo') }} as date) as effective_to_date,
 
         ----------  the raw row
         raw_row,
         row_number() over (
             partition by id
-            order by md5(cast(raw_row as text))
+            order by md5(cast(raw_row as {{ sql_type('text') }}))
         ) as source_row_rank
 
     from source

@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=('incremental' if target.type == 'postgres' else 'table'),
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=["{{ staging_scope_pre_hook(
@@ -28,7 +28,7 @@ source as (
 
     select
         raw_items.*,
-        to_jsonb(raw_items) as raw_row
+        {{ row_as_json('raw_items') }} as raw_row
     from {{ source('crm', 'PipelineItem') }} as raw_items
     {{- staging_in_scope(source('crm', 'PipelineItem')) }}
 
@@ -49,8 +49,8 @@ renamed as (
     select
         ----------  ids
         id as pipeline_item_id,
-        "assignedToId" as assigned_to_id,
-        "sublistId" as sublist_id,
+        {{ adapter.quote('assignedToId') }} as assigned_to_id,
+        {{ adapter.quote('sublistId') }} as sublist_id,
 
         ----------  text
         nullif(trim(name), '') as item_name,
@@ -58,27 +58,28 @@ renamed as (
         {{ clean_enum('status') }} as status,
 
         ----------  numerics
-        "partnerListSize" as raw_partner_list_size,
-        cast("totalSalesFromList" as numeric) as raw_total_sales_from_list,
+        {{ adapter.quote('partnerListSize') }} as raw_partner_list_size,
+        cast({{ adapter.quote('totalSalesFromList') }} as {{ sql_type('numeric') }})
+            as raw_total_sales_from_list,
 
         ----------  timestamps
-        cast("callDate" as timestamp) as raw_call_at,
-        cast("agreementDate" as timestamp) as raw_agreement_at,
-        cast("partnerListDueDate" as timestamp) as raw_partner_list_due_at,
-        cast("partnerListSentDate" as timestamp) as raw_partner_list_sent_at,
-        cast("firstSaleDate" as timestamp) as raw_first_sale_at,
-        cast("createdAt" as timestamp) as created_at,
-        cast("updatedAt" as timestamp) as raw_updated_at,
-        cast("deletedAt" as timestamp) as raw_deleted_at,
+        cast({{ adapter.quote('callDate') }} as timestamp) as raw_call_at,
+        cast({{ adapter.quote('agreementDate') }} as timestamp) as raw_agreement_at,
+        cast({{ adapter.quote('partnerListDueDate') }} as timestamp) as raw_partner_list_due_at,
+        cast({{ adapter.quote('partnerListSentDate') }} as timestamp) as raw_partner_list_sent_at,
+        cast({{ adapter.quote('firstSaleDate') }} as timestamp) as raw_first_sale_at,
+        cast({{ adapter.quote('createdAt') }} as timestamp) as created_at,
+        cast({{ adapter.quote('updatedAt') }} as timestamp) as raw_updated_at,
+        cast({{ adapter.quote('deletedAt') }} as timestamp) as raw_deleted_at,
 
         ----------  the raw row
         raw_row,
         row_number() over (
             partition by id
             order by
-                {{ plausible_or_null('"updatedAt"') }}
+                {{ plausible_or_null(adapter.quote('updatedAt')) }}
                 desc nulls last,
-                md5(cast(raw_row as text))
+                md5(cast(raw_row as {{ sql_type('text') }}))
         ) as source_row_rank
 
     from source

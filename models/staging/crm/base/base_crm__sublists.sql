@@ -15,7 +15,7 @@ source as (
 
     select
         raw_sublists.*,
-        to_jsonb(raw_sublists) as raw_row
+        {{ row_as_json('raw_sublists') }} as raw_row
     from {{ source('crm', 'Sublist') }} as raw_sublists
 
 ),
@@ -40,14 +40,17 @@ renamed as (
     select
         ----------  ids
         id as sublist_id,
-        "parentItemId" as parent_item_id,
+        {{ adapter.quote('parentItemId') }} as parent_item_id,
 
         ----------  text
         nullif(trim(name), '') as sublist_name,
 
         ----------  timestamps (a createdAt outside the plausible window is nulled)
-        cast("createdAt" as timestamp) as raw_created_at,
-        case when {{ plausible_timestamp('"createdAt"') }} then cast("createdAt" as timestamp) end
+        cast({{ adapter.quote('createdAt') }} as timestamp) as raw_created_at,
+        case
+            when {{ plausible_timestamp(adapter.quote('createdAt')) }}
+                then cast({{ adapter.quote('createdAt') }} as timestamp)
+        end
             as created_at,
 
         ----------  the raw row
@@ -55,9 +58,9 @@ renamed as (
         row_number() over (
             partition by id
             order by
-                {{ plausible_or_null('"createdAt"') }}
+                {{ plausible_or_null(adapter.quote('createdAt')) }}
                 desc nulls last,
-                md5(cast(raw_row as text))
+                md5(cast(raw_row as {{ sql_type('text') }}))
         ) as source_row_rank
 
     from source

@@ -7,7 +7,7 @@ source as (
 
     select
         raw_users.*,
-        to_jsonb(raw_users) as raw_row
+        {{ row_as_json('raw_users') }} as raw_row
     from {{ source('crm', 'User') }} as raw_users
 
 ),
@@ -25,20 +25,20 @@ renamed as (
         nullif(trim(team), '') as team,
 
         ----------  booleans
-        "isActive" as is_active,
+        {{ adapter.quote('isActive') }} as is_active,
 
         ----------  timestamps (as replicated; repaired below)
-        cast("createdAt" as timestamp) as raw_created_at,
-        cast("updatedAt" as timestamp) as raw_updated_at,
+        cast({{ adapter.quote('createdAt') }} as timestamp) as raw_created_at,
+        cast({{ adapter.quote('updatedAt') }} as timestamp) as raw_updated_at,
 
         ----------  the raw row
         raw_row,
         row_number() over (
             partition by id
             order by
-                {{ plausible_or_null('"updatedAt"') }}
+                {{ plausible_or_null(adapter.quote('updatedAt')) }}
                 desc nulls last,
-                md5(cast(raw_row as text))
+                md5(cast(raw_row as {{ sql_type('text') }}))
         ) as source_row_rank
 
     from source

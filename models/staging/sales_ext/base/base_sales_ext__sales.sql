@@ -8,7 +8,7 @@ source as (
 
     select
         raw_sales.*,
-        to_jsonb(raw_sales) as raw_row
+        {{ row_as_json('raw_sales') }} as raw_row
     from ({{ select_sales_feed() }}) as raw_sales
 
 ),
@@ -30,7 +30,7 @@ renamed as (
         pipeline_item_id,
 
         ----------  numerics and currency
-        cast(amount as numeric(12, 2)) as amount,
+        cast(amount as {{ sql_type('numeric(12, 2)') }}) as amount,
         -- compared trimmed and upper-cased (contract §4); blank is no currency
         nullif(upper(trim(currency)), '') as currency,
 
@@ -42,7 +42,7 @@ renamed as (
         raw_row,
         row_number() over (
             partition by sale_id
-            order by loaded_at desc nulls last, md5(cast(raw_row as text))
+            order by loaded_at desc nulls last, md5(cast(raw_row as {{ sql_type('text') }}))
         ) as source_row_rank
 
     from source
@@ -55,7 +55,8 @@ flagged as (
         renamed.*,
 
         ----------  data-quality flags
-        coalesce(renamed.currency !~ '^[A-Z]{3}$', true) as has_unknown_currency,
+        coalesce({{ does_not_match('renamed.currency', '^[A-Z]{3}$') }}, true)
+            as has_unknown_currency,
         coalesce(renamed.currency != upper(trim('{{ var("reporting_currency") }}')), true)
             as is_other_currency,
 
