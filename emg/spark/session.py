@@ -10,7 +10,6 @@ every user of it, `emg build --target spark` and the loader alike, holds `spark_
 from __future__ import annotations
 
 import fcntl
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from emg import settings
 from emg.errors import EmgError
 from emg.paths import state_dir
 
@@ -81,7 +81,7 @@ def session_conf(target: str = "spark") -> dict[str, str]:
             f"the dbt profile's target {target!r} is not a Spark session target "
             "(type: spark, method: session); see profiles.yml.example"
         )
-    env = {**os.environ, SPARK_DIR_VARIABLE: str(spark_dir())}
+    env = {**settings.environment(), SPARK_DIR_VARIABLE: str(spark_dir())}
     return {
         str(key): _render(value, env)
         for key, value in (output.get("server_side_parameters") or {}).items()
