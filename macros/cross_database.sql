@@ -92,3 +92,12 @@
 {% macro spark__does_not_match(value, pattern) -%}
     not ({{ value }} rlike '{{ pattern }}')
 {%- endmacro %}
+
+
+{#- dbt's cast (dbt.cast), with the type in PostgreSQL's words translated by sql_type. dbt's
+    contracts cast null to each column's `data_type` to compare a model's columns with its
+    YAML (get_empty_schema_sql), so the marts' contracts, written once in PostgreSQL's words
+    (text, numeric(12, 2), timestamp), hold on Spark too. -#}
+{% macro spark__cast(field, type) -%}
+    cast({{ field }} as {{ sql_type(type) }})
+{%- endmacro %}

@@ -49,6 +49,14 @@
 
 {#- fct_events' post-hook: its triggers (replaced every run, so a rebuilt table has them). -#}
 {% macro log_event_changes_triggers() -%}
+    {{ return(adapter.dispatch('log_event_changes_triggers', 'emg')()) }}
+{%- endmacro %}
+
+{#- Other engines (Spark) rebuild fct_events and its consumers whole: no change log. -#}
+{% macro default__log_event_changes_triggers() -%}
+{%- endmacro %}
+
+{% macro postgres__log_event_changes_triggers() -%}
     {%- set transitions = {
         'insert': 'new table as emg_new_rows',
         'delete': 'old table as emg_old_rows',
@@ -69,6 +77,13 @@
     everything changed, and the triggers of the table (if it exists) are off until the
     post-hook creates them again. -#}
 {% macro log_every_event_changed() -%}
+    {{ return(adapter.dispatch('log_every_event_changed', 'emg')()) }}
+{%- endmacro %}
+
+{% macro default__log_every_event_changed() -%}
+{%- endmacro %}
+
+{% macro postgres__log_every_event_changed() -%}
     insert into {{ event_changes() }} (event_type) values (null);
     alter table if exists {{ this }} disable trigger user
 {%- endmacro %}
@@ -85,6 +100,13 @@
 {#- A consumer's post-hook: remember_sources (no table; `values`), then the last change_id of
     event_changes it read. -#}
 {% macro remember_event_changes_read(values={}) -%}
+    {{ return(adapter.dispatch('remember_event_changes_read', 'emg')(values)) }}
+{%- endmacro %}
+
+{% macro default__remember_event_changes_read(values) -%}
+{%- endmacro %}
+
+{% macro postgres__remember_event_changes_read(values) -%}
     {{ remember_sources([], values) }};
     {{ remember_change_log_read(event_changes(), 'events_read_through') }}
 {%- endmacro %}
@@ -99,7 +121,7 @@
 
 
 {% macro as_of_consumer_values() -%}
-    {%- if not execute -%}{{ return({}) }}{%- endif -%}
+    {%- if not execute or target.type != 'postgres' -%}{{ return({}) }}{%- endif -%}
     {{ return({
         'as_of': as_of_utc().strftime('%Y-%m-%d %H:%M:%S.%f'),
         'catalogue': catalogue_checksum(),

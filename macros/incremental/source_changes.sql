@@ -359,6 +359,14 @@
 {#- A consumer's post-hook: remember_sources, then the last change_id of staged_changes this
     run read (remember_change_log_read). -#}
 {% macro remember_staged(tables=[], values={}) -%}
+    {{ return(adapter.dispatch('remember_staged', 'emg')(tables, values)) }}
+{%- endmacro %}
+
+{#- Other engines (Spark) rebuild the facts whole (materialized `table`): no change logs. -#}
+{% macro default__remember_staged(tables, values) -%}
+{%- endmacro %}
+
+{% macro postgres__remember_staged(tables, values) -%}
     {{ remember_sources(tables, values) }};
     {{ remember_change_log_read(staged_changes(), 'staged_through') }}
 {%- endmacro %}

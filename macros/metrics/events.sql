@@ -41,7 +41,7 @@
 {#- What fct_events keeps for its next run: the users' newest change, never one later than the
     build's start (a user changed later than that is redone every run). -#}
 {% macro events_remembered_values() -%}
-    {%- if not execute -%}{{ return({}) }}{%- endif -%}
+    {%- if not execute or target.type != 'postgres' -%}{{ return({}) }}{%- endif -%}
     {%- set query -%}
         select to_char(max(updated_at), 'YYYY-MM-DD HH24:MI:SS.US')
         from {{ ref('stg_crm__users') }}

@@ -3,7 +3,7 @@
 {%- set watermark = heatmap_watermark() -%}
 {{
     config(
-        materialized='incremental',
+        materialized=('incremental' if target.type == 'postgres' else 'table'),
         full_refresh=false,
         incremental_strategy='append',
         on_schema_change='fail',

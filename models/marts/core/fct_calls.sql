@@ -2,7 +2,7 @@
 {%- set watermark = calls_watermark() -%}
 {{
     config(
-        materialized='incremental',
+        materialized=('incremental' if target.type == 'postgres' else 'table'),
         full_refresh=false,
         incremental_strategy='append',
         on_schema_change='fail',

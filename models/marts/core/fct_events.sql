@@ -2,7 +2,7 @@
 {%- set watermark = events_watermark() -%}
 {{
     config(
-        materialized='incremental',
+        materialized=('incremental' if target.type == 'postgres' else 'table'),
         full_refresh=false,
         unique_key='event_id',
         incremental_strategy='delete+insert',
@@ -119,9 +119,17 @@ milestone_logs as (
 -- a lead's first move to each milestone
 first_milestone_logs as (
 
-    select distinct on (lead_id, milestone) *
-    from milestone_logs
-    order by lead_id, milestone, occurred_at, source_id
+    select milestone, source_id, lead_id, occurred_at, source_changed_at
+    from (
+        select
+            milestone_logs.*,
+            row_number() over (
+                partition by lead_id, milestone
+                order by occurred_at, source_id
+            ) as move_number
+        from milestone_logs
+    ) as numbered
+    where move_number = 1
 
 ),
 
@@ -197,24 +205,30 @@ proposals as (
 -- and no event (dim_leads.is_lost still says it is lost).
 losses as (
 
-    select distinct on (leads.pipeline_item_id)
-        activity_logs.activity_log_id as source_id,
-        leads.pipeline_item_id as lead_id,
-        leads.assigned_to_id as bdr_id,
-        coalesce(activity_logs.completed_at, activity_logs.created_at) as occurred_at,
-        greatest(leads.updated_at, activity_logs.updated_at) as source_changed_at
-    from leads
-    inner join activity_logs
-        on leads.pipeline_item_id = activity_logs.pipeline_item_id
-    where
-        leads.status = 'LOST'
-        and activity_logs.activity_type = 'STATUS_CHANGE'
-        and activity_logs.to_status = 'LOST'
-        and coalesce(activity_logs.completed_at, activity_logs.created_at) is not null
-    order by
-        leads.pipeline_item_id asc,
-        coalesce(activity_logs.completed_at, activity_logs.created_at) desc,
-        activity_logs.activity_log_id desc
+    select source_id, lead_id, bdr_id, occurred_at, source_changed_at
+    from (
+        select
+            activity_logs.activity_log_id as source_id,
+            leads.pipeline_item_id as lead_id,
+            leads.assigned_to_id as bdr_id,
+            coalesce(activity_logs.completed_at, activity_logs.created_at) as occurred_at,
+            greatest(leads.updated_at, activity_logs.updated_at) as source_changed_at,
+            row_number() over (
+                partition by leads.pipeline_item_id
+                order by
+                    coalesce(activity_logs.completed_at, activity_logs.created_at) desc,
+                    activity_logs.activity_log_id desc
+            ) as move_number
+        from leads
+        inner join activity_logs
+            on leads.pipeline_item_id = activity_logs.pipeline_item_id
+        where
+            leads.status = 'LOST'
+            and activity_logs.activity_type = 'STATUS_CHANGE'
+            and activity_logs.to_status = 'LOST'
+            and coalesce(activity_logs.completed_at, activity_logs.created_at) is not null
+    ) as numbered
+    where move_number = 1
 
 ),
 
@@ -229,8 +243,8 @@ events as (
         bdr_id,
         completed_at as occurred_at,
         cast(null as timestamp) as ends_at,
-        cast(null as numeric) as amount,
-        cast(null as text) as currency,
+        cast(null as {{ sql_type('numeric') }}) as amount,
+        cast(null as {{ sql_type('text') }}) as currency,
         cast(null as boolean) as is_other_currency,
         last_changed_at as source_changed_at
     from calls

@@ -34,7 +34,7 @@ select
         case catalogue.measure
             when 'count' then 1
             else round(events.amount * rates.rate_to_reporting, 2)
-        end as numeric
+        end as {{ sql_type('numeric') }}
     ) as metric_value,
     case catalogue.measure when 'count' then catalogue.index_weight else 0 end
         as index_points,
