@@ -101,3 +101,19 @@
 {% macro spark__cast(field, type) -%}
     cast({{ field }} as {{ sql_type(type) }})
 {%- endmacro %}
+
+
+{#- The seconds from one timestamp to another (negative when `to_at` is earlier), fractions
+    included: PostgreSQL's epoch of their difference, Spark's difference of their
+    microseconds since the epoch. -#}
+{% macro seconds_between(from_at, to_at) -%}
+    {{ return(adapter.dispatch('seconds_between', 'emg')(from_at, to_at)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(from_at, to_at) -%}
+    extract(epoch from ({{ to_at }}) - ({{ from_at }}))
+{%- endmacro %}
+
+{% macro spark__seconds_between(from_at, to_at) -%}
+    ((unix_micros({{ to_at }}) - unix_micros({{ from_at }})) / 1000000.0)
+{%- endmacro %}

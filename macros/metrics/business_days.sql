@@ -22,5 +22,5 @@
     the pro-rating of the weekly alert thresholds is written (contract §6).
 -#}
 {% macro elapsed_business_week_share() -%}
-    (least(extract(isodow from {{ local_date(as_of()) }}) - 1, 5) / 5.0)
+    (least({{ iso_weekday(local_date(as_of())) }} - 1, 5) / 5.0)
 {%- endmacro %}

@@ -56,7 +56,7 @@
 {% macro days_overdue_at(agreement_at, sent_at, due_at, status_stage, at) -%}
     case
         when {{ is_list_overdue_at(agreement_at, sent_at, due_at, status_stage, at) }}
-            then {{ local_date(at) }} - {{ local_date(due_at) }}
+            then {{ dbt.datediff(local_date(due_at), local_date(at), 'day') }}
     end
 {%- endmacro %}
 

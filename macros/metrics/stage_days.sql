@@ -8,7 +8,7 @@
 -#}
 {% macro stage_days(from_at, to_at) -%}
     cast(
-        round(cast(extract(epoch from ({{ to_at }}) - ({{ from_at }})) / 86400 as numeric), 1)
-        as numeric(8, 1)
+        round(cast({{ seconds_between(from_at, to_at) }} / 86400 as {{ sql_type('numeric') }}), 1)
+        as {{ sql_type('numeric(8, 1)') }}
     )
 {%- endmacro %}
