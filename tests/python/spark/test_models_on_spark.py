@@ -31,7 +31,9 @@ AS_OF = "2026-11-25T12:00:00Z"
 PORTED = (
     "staging resource_type:seed int_pipeline_items_mapped_to_leads int_calls_attributed "
     "int_currency_rates int_sales_feed_status int_dates_spined int_kpi_targets_resolved "
-    "assert_time_macros_are_dst_correct"
+    "assert_time_macros_are_dst_correct "
+    "fct_events fct_calls metric_events dim_bdrs dim_dates fct_sales call_heatmap "
+    "calls_completed_hourly"
 )
 ENGINE_SPECIFIC = {"raw_row"}
 HERE = Path(__file__).resolve().parent
