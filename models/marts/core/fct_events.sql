@@ -119,17 +119,22 @@ milestone_logs as (
 -- a lead's first move to each milestone
 first_milestone_logs as (
 
-    select milestone, source_id, lead_id, occurred_at, source_changed_at
+    select
+        numbered.milestone,
+        numbered.source_id,
+        numbered.lead_id,
+        numbered.occurred_at,
+        numbered.source_changed_at
     from (
         select
             milestone_logs.*,
             row_number() over (
-                partition by lead_id, milestone
-                order by occurred_at, source_id
+                partition by milestone_logs.lead_id, milestone_logs.milestone
+                order by milestone_logs.occurred_at, milestone_logs.source_id
             ) as move_number
         from milestone_logs
     ) as numbered
-    where move_number = 1
+    where numbered.move_number = 1
 
 ),
 
@@ -205,7 +210,12 @@ proposals as (
 -- and no event (dim_leads.is_lost still says it is lost).
 losses as (
 
-    select source_id, lead_id, bdr_id, occurred_at, source_changed_at
+    select
+        numbered.source_id,
+        numbered.lead_id,
+        numbered.bdr_id,
+        numbered.occurred_at,
+        numbered.source_changed_at
     from (
         select
             activity_logs.activity_log_id as source_id,
@@ -228,7 +238,7 @@ losses as (
             and activity_logs.to_status = 'LOST'
             and coalesce(activity_logs.completed_at, activity_logs.created_at) is not null
     ) as numbered
-    where move_number = 1
+    where numbered.move_number = 1
 
 ),
 
