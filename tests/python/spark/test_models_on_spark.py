@@ -34,7 +34,8 @@ PORTED = (
     "staging resource_type:seed int_pipeline_items_mapped_to_leads int_calls_attributed "
     "int_currency_rates int_sales_feed_status int_dates_spined int_kpi_targets_resolved "
     "assert_time_macros_are_dst_correct "
-    "fct_events metric_events int_leads_milestones fct_agreements fct_lists_out dim_leads"
+    "fct_events metric_events int_leads_milestones fct_agreements fct_lists_out dim_leads "
+    "pipeline_health_daily pipeline_health"
 )
 ENGINE_SPECIFIC = {"raw_row"}
 HERE = Path(__file__).resolve().parent
