@@ -1,9 +1,9 @@
 """The dbt project on Apache Spark (profiles.yml.example, target spark) against PostgreSQL:
 the same generated CRM written into both engines (`emg crm generate`, `--target spark`), what
-is ported (staging, the seeds, part of intermediate) built on each with `emg build --select
-...` (`--target spark`), and every ported model equal on both: columns, row count, a checksum
-per column and one over whole rows (values normalised: timestamps in UTC, numbers without
-trailing zeros; spark_tables.py).
+is ported (staging, the seeds, part of intermediate and of the marts) built on each with
+`emg build --select ...` (`--target spark`), and every ported model equal on both: columns,
+row count, a checksum per column and one over whole rows (values normalised: timestamps in
+UTC, numbers without trailing zeros; spark_tables.py).
 
 The ported models are the models and seeds the Spark build built (its run_results.json).
 `raw_row` is left out: the raw row as JSON, jsonb on PostgreSQL and a JSON string on Spark,
@@ -27,11 +27,16 @@ from emg.dbt_runner import manifest_nodes, run_results_file
 
 AS_OF = "2026-11-25T12:00:00Z"
 # What is ported so far: staging, the seeds, the intermediate models that read only those,
-# and the time macros' own test (DST).
+# the time macros' own test (DST), the core event chain, and the weekly and monthly figures
+# with their performance marts.
 PORTED = (
     "staging resource_type:seed int_pipeline_items_mapped_to_leads int_calls_attributed "
     "int_currency_rates int_sales_feed_status int_dates_spined int_kpi_targets_resolved "
-    "assert_time_macros_are_dst_correct"
+    "assert_time_macros_are_dst_correct "
+    "fct_events fct_calls metric_events dim_bdrs dim_dates fct_sales call_heatmap "
+    "calls_completed_hourly "
+    "int_first_data int_bdr_periods_spined int_weekly_figures int_monthly_figures "
+    "team_weekly_kpis team_monthly_kpis bdr_weekly_performance bdr_monthly_performance"
 )
 ENGINE_SPECIFIC = {"raw_row"}
 HERE = Path(__file__).resolve().parent
