@@ -28,7 +28,8 @@ from emg.dbt_runner import manifest_nodes, run_results_file
 AS_OF = "2026-11-25T12:00:00Z"
 # What is ported so far: staging, the seeds, the intermediate models that read only those,
 # the time macros' own test (DST), the core event chain, int_leads_milestones, the marts of
-# agreements and lists out, and the weekly and monthly figures with their performance marts.
+# agreements and lists out, the weekly and monthly figures with their performance marts, the
+# conversion rates and the weekly funnel.
 PORTED = (
     "staging resource_type:seed int_pipeline_items_mapped_to_leads int_calls_attributed "
     "int_currency_rates int_sales_feed_status int_dates_spined int_kpi_targets_resolved "
@@ -36,7 +37,8 @@ PORTED = (
     "fct_events fct_calls metric_events dim_bdrs dim_dates fct_sales call_heatmap "
     "calls_completed_hourly int_leads_milestones fct_agreements fct_lists_out "
     "int_first_data int_bdr_periods_spined int_weekly_figures int_monthly_figures "
-    "team_weekly_kpis team_monthly_kpis bdr_weekly_performance bdr_monthly_performance"
+    "team_weekly_kpis team_monthly_kpis bdr_weekly_performance bdr_monthly_performance "
+    "conversion_rates_monthly funnel_weekly"
 )
 ENGINE_SPECIFIC = {"raw_row"}
 HERE = Path(__file__).resolve().parent
