@@ -5,7 +5,7 @@
 {% macro surrogate_key(field_list) -%}
     md5(
         {%- for field in field_list %}
-        coalesce(cast({{ field }} as text), '_dbt_utils_surrogate_key_null_')
+        coalesce(cast({{ field }} as {{ sql_type('text') }}), '_dbt_utils_surrogate_key_null_')
         {%- if not loop.last %} || '-' ||{% endif %}
         {%- endfor %}
     )

@@ -24,21 +24,24 @@
             "var traffic_light_" ~ light ~ "_ratio=" ~ raw ~ " is not a number such as 0.8"
         ) }}
     {%- endif -%}
-    cast({{ raw }} as numeric)
+    cast({{ raw }} as {{ sql_type('numeric') }})
 {%- endmacro %}
 
 
 {#-
-    Pro-rates a period's target by elapsed business days (SQL `numeric`):
+    Pro-rates a period's target by elapsed business days (SQL `numeric`, on every engine):
     target x business days elapsed / business days in the period; the whole target when the
     period has no business day. Round to 2 places, as dashboards show it.
 -#}
 {% macro prorated_target(target, business_days_elapsed, business_days_in_period) -%}
-    round(
-        {{ target }} * coalesce(
-            cast({{ business_days_elapsed }} as numeric) / nullif({{ business_days_in_period }}, 0),
-            1
-        ),
-        2
+    cast(
+        round(
+            {{ target }} * coalesce(
+                cast({{ business_days_elapsed }} as {{ sql_type('numeric') }})
+                / nullif({{ business_days_in_period }}, 0),
+                1
+            ),
+            2
+        ) as {{ sql_type('numeric') }}
     )
 {%- endmacro %}

@@ -40,7 +40,7 @@ team_months as (
 
     select distinct
         'team' as scope,
-        cast(null as text) as bdr_id,
+        cast(null as {{ sql_type('text') }}) as bdr_id,
         calendar.month_start
     from calendar
     cross join team_start
@@ -133,7 +133,8 @@ joined as (
         cast(coalesce(monthly.sales, 0) as integer) as sales,
         cast(monthly_targets.sales_target as integer) as sales_target,
         case
-            when sales_feed.is_loaded then cast(coalesce(monthly.revenue, 0) as numeric)
+            when sales_feed.is_loaded
+                then cast(coalesce(monthly.revenue, 0) as {{ sql_type('numeric') }})
         end as revenue,
         cast(coalesce(monthly.performance_index, 0) as integer) as performance_index,
         cast(coalesce(monthly.active_bdrs, 0) as integer) as active_bdrs,
@@ -178,21 +179,21 @@ final as (
                 then {{ prorated_target(
                     'agreements_target', 'business_days_elapsed', 'business_days_in_month'
                 ) }}
-            else cast(agreements_target as numeric)
+            else cast(agreements_target as {{ sql_type('numeric') }})
         end as agreements_target_to_date,
         case
             when is_as_of_month
                 then {{ prorated_target(
                     'lists_out_target', 'business_days_elapsed', 'business_days_in_month'
                 ) }}
-            else cast(lists_out_target as numeric)
+            else cast(lists_out_target as {{ sql_type('numeric') }})
         end as lists_out_target_to_date,
         case
             when is_as_of_month
                 then {{ prorated_target(
                     'sales_target', 'business_days_elapsed', 'business_days_in_month'
                 ) }}
-            else cast(sales_target as numeric)
+            else cast(sales_target as {{ sql_type('numeric') }})
         end as sales_target_to_date
     from joined
 

@@ -39,7 +39,7 @@ team_weeks as (
 
     select distinct
         'team' as scope,
-        cast(null as text) as bdr_id,
+        cast(null as {{ sql_type('text') }}) as bdr_id,
         calendar.week_start
     from calendar
     cross join team_start
@@ -123,7 +123,8 @@ final as (
         cast(coalesce(weekly.lists_out, 0) as integer) as lists_out,
         cast(coalesce(weekly.sales, 0) as integer) as sales,
         case
-            when sales_feed.is_loaded then cast(coalesce(weekly.revenue, 0) as numeric)
+            when sales_feed.is_loaded
+                then cast(coalesce(weekly.revenue, 0) as {{ sql_type('numeric') }})
         end as revenue,
         cast(coalesce(weekly.performance_index, 0) as integer) as performance_index,
         cast(calls_targets.target_value as integer) as calls_target,
@@ -135,7 +136,7 @@ final as (
                     'as_of_week.business_days_elapsed',
                     'as_of_week.business_days_in_week'
                 ) }}
-            else cast(calls_targets.target_value as numeric)
+            else cast(calls_targets.target_value as {{ sql_type('numeric') }})
         end as calls_target_to_date
     from spine
     cross join sales_feed

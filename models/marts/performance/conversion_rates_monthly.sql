@@ -71,7 +71,7 @@ cohort_members as (
 subjects as (
 
     select
-        cast(null as text) as bdr_id,
+        cast(null as {{ sql_type('text') }}) as bdr_id,
         cohort_month
     from months
     union all
@@ -136,15 +136,21 @@ final as (
         case when counted.bdr_id is null then 'team' else 'bdr' end as scope,
         cast(counted.calls_cohort as integer) as calls_cohort,
         cast(counted.calls_with_proposal as integer) as calls_with_proposal,
-        round(
-            cast(counted.calls_with_proposal as numeric) / nullif(counted.calls_cohort, 0), 4
+        cast(
+            round(
+                cast(counted.calls_with_proposal as {{ sql_type('numeric') }})
+                / nullif(counted.calls_cohort, 0),
+                4
+            ) as {{ sql_type('numeric') }}
         ) as call_to_proposal_rate,
         cast(counted.proposals_cohort as integer) as proposals_cohort,
         cast(counted.proposals_with_agreement as integer) as proposals_with_agreement,
-        round(
-            cast(counted.proposals_with_agreement as numeric)
-            / nullif(counted.proposals_cohort, 0),
-            4
+        cast(
+            round(
+                cast(counted.proposals_with_agreement as {{ sql_type('numeric') }})
+                / nullif(counted.proposals_cohort, 0),
+                4
+            ) as {{ sql_type('numeric') }}
         ) as proposal_to_agreement_rate,
         cast(counted.lists_cohort as integer) as lists_cohort,
         case
@@ -152,8 +158,12 @@ final as (
         end as lists_with_sale,
         case
             when sales_feed.is_loaded
-                then round(
-                    cast(counted.lists_with_sale as numeric) / nullif(counted.lists_cohort, 0), 4
+                then cast(
+                    round(
+                        cast(counted.lists_with_sale as {{ sql_type('numeric') }})
+                        / nullif(counted.lists_cohort, 0),
+                        4
+                    ) as {{ sql_type('numeric') }}
                 )
         end as list_to_sale_rate
     from counted

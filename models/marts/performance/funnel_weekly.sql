@@ -87,8 +87,8 @@ facts as (
 
     select
         week_start,
-        cast(null as text) as owner_id,
-        cast(null as text) as category,
+        cast(null as {{ sql_type('text') }}) as owner_id,
+        cast(null as {{ sql_type('text') }}) as category,
         'week' as figure,
         0 as figure_value
     from weeks

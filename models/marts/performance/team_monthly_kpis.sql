@@ -25,9 +25,15 @@ final as (
         sales_target,
         revenue,
         active_bdrs,
-        round(revenue / nullif(calls_completed, 0), 2) as revenue_per_call,
-        round(revenue / nullif(lists_out, 0), 2) as revenue_per_list,
-        round(revenue / nullif(active_bdrs, 0), 2) as revenue_per_bdr,
+        cast(
+            round(revenue / nullif(calls_completed, 0), 2) as {{ sql_type('numeric') }}
+        ) as revenue_per_call,
+        cast(
+            round(revenue / nullif(lists_out, 0), 2) as {{ sql_type('numeric') }}
+        ) as revenue_per_list,
+        cast(
+            round(revenue / nullif(active_bdrs, 0), 2) as {{ sql_type('numeric') }}
+        ) as revenue_per_bdr,
         performance_index,
         is_as_of_month
     from figures

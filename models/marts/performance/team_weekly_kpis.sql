@@ -24,7 +24,10 @@ final as (
         performance_index,
         calls_target,
         calls_target_to_date,
-        round(calls_completed / nullif(calls_target_to_date, 0), 4) as calls_target_attainment,
+        cast(
+            round(calls_completed / nullif(calls_target_to_date, 0), 4)
+            as {{ sql_type('numeric') }}
+        ) as calls_target_attainment,
         {{ traffic_light('calls_completed', 'calls_target_to_date') }} as status,
         is_as_of_week
     from figures

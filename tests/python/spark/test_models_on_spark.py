@@ -1,9 +1,9 @@
 """The dbt project on Apache Spark (profiles.yml.example, target spark) against PostgreSQL:
 the same generated CRM written into both engines (`emg crm generate`, `--target spark`), what
-is ported (staging, the seeds, part of intermediate) built on each with `emg build --select
-...` (`--target spark`), and every ported model equal on both: columns, row count, a checksum
-per column and one over whole rows (values normalised: timestamps in UTC, numbers without
-trailing zeros; spark_tables.py).
+is ported (staging, the seeds, part of intermediate and of the marts) built on each with
+`emg build --select ...` (`--target spark`), and every ported model equal on both: columns,
+row count, a checksum per column and one over whole rows (values normalised: timestamps in
+UTC, numbers without trailing zeros; spark_tables.py).
 
 The ported models are the models and seeds the Spark build built (its run_results.json).
 `raw_row` is left out: the raw row as JSON, jsonb on PostgreSQL and a JSON string on Spark,
@@ -31,6 +31,9 @@ AS_OF = "2026-11-25T12:00:00Z"
 # metric_events), int_leads_milestones, the marts it feeds (fct_agreements, fct_lists_out,
 # dim_leads, pipeline_health_daily, pipeline_health) and the audit views that read it
 # (crm_sales_reconciliation, leads_missing_milestone_dates).
+# the time macros' own test (DST), the core event chain, int_leads_milestones, the marts of
+# agreements and lists out, the weekly and monthly figures with their performance marts, the
+# conversion rates and the weekly funnel.
 PORTED = (
     "staging resource_type:seed int_pipeline_items_mapped_to_leads int_calls_attributed "
     "int_currency_rates int_sales_feed_status int_dates_spined int_kpi_targets_resolved "
@@ -38,7 +41,11 @@ PORTED = (
     "fct_events fct_calls metric_events dim_bdrs dim_dates fct_sales call_heatmap "
     "calls_completed_hourly "
     "fct_events metric_events int_leads_milestones fct_agreements fct_lists_out dim_leads "
-    "pipeline_health_daily pipeline_health crm_sales_reconciliation leads_missing_milestone_dates"
+    "pipeline_health_daily pipeline_health crm_sales_reconciliation leads_missing_milestone_dates "
+    "calls_completed_hourly int_leads_milestones fct_agreements fct_lists_out "
+    "int_first_data int_bdr_periods_spined int_weekly_figures int_monthly_figures "
+    "team_weekly_kpis team_monthly_kpis bdr_weekly_performance bdr_monthly_performance "
+    "conversion_rates_monthly funnel_weekly"
 )
 ENGINE_SPECIFIC = {"raw_row"}
 HERE = Path(__file__).resolve().parent
