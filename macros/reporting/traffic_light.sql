@@ -15,7 +15,8 @@
 {%- endmacro %}
 
 
-{#- The share of target a light needs (`green` or `amber`), from its var, as a SQL numeric. -#}
+{#- The share of target a light needs (`green` or `amber`), from its var, as a SQL numeric (in
+    the engine's words: Spark's bare NUMERIC is DECIMAL(10, 0), which would round 0.8 to 1). -#}
 {% macro traffic_light_ratio(light) -%}
     {%- set defaults = {'green': 1.0, 'amber': 0.8} -%}
     {%- set raw = var('traffic_light_' ~ light ~ '_ratio', defaults[light]) | string | trim -%}
@@ -24,7 +25,7 @@
             "var traffic_light_" ~ light ~ "_ratio=" ~ raw ~ " is not a number such as 0.8"
         ) }}
     {%- endif -%}
-    cast({{ raw }} as numeric)
+    cast({{ raw }} as {{ sql_type('numeric') }})
 {%- endmacro %}
 
 
@@ -36,7 +37,8 @@
 {% macro prorated_target(target, business_days_elapsed, business_days_in_period) -%}
     round(
         {{ target }} * coalesce(
-            cast({{ business_days_elapsed }} as numeric) / nullif({{ business_days_in_period }}, 0),
+            cast({{ business_days_elapsed }} as {{ sql_type('numeric') }})
+            / nullif({{ business_days_in_period }}, 0),
             1
         ),
         2
