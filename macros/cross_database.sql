@@ -137,7 +137,8 @@
 
 {#- A numeric as the text of a message, without trailing zeros (25, 0.2, 1.05), to be
     concatenated with `||`. PostgreSQL: trim_scale, which `||` writes as that text; Spark: the
-    decimal's text with the zeros after its point cut (and the point, when nothing is left). -#}
+    decimal written plainly, the zeros after its point cut (and the point, when nothing is left).
+    -#}
 {% macro numeric_as_text(expression) -%}
     {{ return(adapter.dispatch('numeric_as_text', 'emg')(expression)) }}
 {%- endmacro %}
@@ -146,9 +147,19 @@
     trim_scale({{ expression }})
 {%- endmacro %}
 
+{#- (to_char with a fixed pattern: a DECIMAL's own text can be scientific, 0E-10 for a zero of
+    scale 10; the pattern drops the sign, which is put back first.) -#}
 {% macro spark__numeric_as_text(expression) -%}
     regexp_replace(
-        regexp_replace(cast({{ expression }} as string), '([.][0-9]*?)0+$', '$1'), '[.]$', ''
+        regexp_replace(
+            case when {{ expression }} < 0 then '-' else '' end
+            || trim(to_char(
+                cast(abs({{ expression }}) as decimal(38, 10)),
+                '9999999999999999999999999990.0000000000'
+            )),
+            '([.][0-9]*?)0+$', '$1'
+        ),
+        '[.]$', ''
     )
 {%- endmacro %}
 
