@@ -7,7 +7,7 @@
 {% macro crm_lead_url(lead_id) -%}
     {%- set template = var('crm_lead_url', '') | string | trim -%}
     {%- if template == '' -%}
-        cast(null as text)
+        cast(null as {{ sql_type('text') }})
     {%- else -%}
         {%- if '{lead_id}' not in template -%}
             {{ exceptions.raise_compiler_error(

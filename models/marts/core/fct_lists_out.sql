@@ -54,12 +54,13 @@ final as (
         list_sales_count > 0 as has_sale,
         cast(
             case when is_sales_feed_loaded then coalesce(list_revenue, 0) end
-            as numeric(14, 2)
+            as {{ sql_type('numeric(14, 2)') }}
         ) as revenue,
         list_first_sale_at as first_sale_at,
         {{ local_date('list_first_sale_at') }} as first_sale_date,
-        {{ local_date('list_first_sale_at') }} - {{ local_date('partner_list_sent_at') }}
-            as days_to_first_sale
+        {{ dbt.datediff(
+            local_date('partner_list_sent_at'), local_date('list_first_sale_at'), 'day'
+        ) }} as days_to_first_sale
     from lists
 
 )

@@ -27,11 +27,16 @@ from emg.dbt_runner import manifest_nodes, run_results_file
 
 AS_OF = "2026-11-25T12:00:00Z"
 # What is ported so far: staging, the seeds, the intermediate models that read only those,
-# and the time macros' own test (DST).
+# and the time macros' own test (DST); the event chain the lead milestones read (fct_events,
+# metric_events), int_leads_milestones, the marts it feeds (fct_agreements, fct_lists_out,
+# dim_leads, pipeline_health_daily, pipeline_health) and the audit views that read it
+# (crm_sales_reconciliation, leads_missing_milestone_dates).
 PORTED = (
     "staging resource_type:seed int_pipeline_items_mapped_to_leads int_calls_attributed "
     "int_currency_rates int_sales_feed_status int_dates_spined int_kpi_targets_resolved "
-    "assert_time_macros_are_dst_correct"
+    "assert_time_macros_are_dst_correct "
+    "fct_events metric_events int_leads_milestones fct_agreements fct_lists_out dim_leads "
+    "pipeline_health_daily pipeline_health crm_sales_reconciliation leads_missing_milestone_dates"
 )
 ENGINE_SPECIFIC = {"raw_row"}
 HERE = Path(__file__).resolve().parent
