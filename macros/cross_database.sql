@@ -117,3 +117,71 @@
 {% macro spark__seconds_between(from_at, to_at) -%}
     ((unix_micros({{ to_at }}) - unix_micros({{ from_at }})) / 1000000.0)
 {%- endmacro %}
+
+
+{#- A numeric without trailing zeros in its scale (2.50 -> 2.5): the same value, shown as
+    PostgreSQL's trim_scale shows it. Spark's DECIMAL has its column's fixed scale, so there the
+    value is left as it is (tests compare numbers, not their scales). -#}
+{% macro trimmed_numeric(expression) -%}
+    {{ return(adapter.dispatch('trimmed_numeric', 'emg')(expression)) }}
+{%- endmacro %}
+
+{% macro default__trimmed_numeric(expression) -%}
+    trim_scale({{ expression }})
+{%- endmacro %}
+
+{% macro spark__trimmed_numeric(expression) -%}
+    {{ expression }}
+{%- endmacro %}
+
+
+{#- A numeric as the text of a message, without trailing zeros (25, 0.2, 1.05), to be
+    concatenated with `||`. PostgreSQL: trim_scale, which `||` writes as that text; Spark: the
+    decimal written plainly, the zeros after its point cut (and the point, when nothing is left).
+    -#}
+{% macro numeric_as_text(expression) -%}
+    {{ return(adapter.dispatch('numeric_as_text', 'emg')(expression)) }}
+{%- endmacro %}
+
+{% macro default__numeric_as_text(expression) -%}
+    trim_scale({{ expression }})
+{%- endmacro %}
+
+{#- (to_char with a fixed pattern: a DECIMAL's own text can be scientific, 0E-10 for a zero of
+    scale 10; the pattern drops the sign, which is put back first.) -#}
+{% macro spark__numeric_as_text(expression) -%}
+    regexp_replace(
+        regexp_replace(
+            case when {{ expression }} < 0 then '-' else '' end
+            || trim(to_char(
+                cast(abs({{ expression }}) as decimal(38, 10)),
+                '9999999999999999999999999990.0000000000'
+            )),
+            '([.][0-9]*?)0+$', '$1'
+        ),
+        '[.]$', ''
+    )
+{%- endmacro %}
+
+
+{#- A date as text in a format written as PostgreSQL's to_char writes it: `YYYY-MM-DD`
+    (2026-11-23) or `FMMonth YYYY` (November 2026); Spark spells the same with date_format's
+    pattern. Any other format stops the compile in one line (add it to the Spark map). -#}
+{% macro date_as_text(expression, format) -%}
+    {{ return(adapter.dispatch('date_as_text', 'emg')(expression, format)) }}
+{%- endmacro %}
+
+{% macro default__date_as_text(expression, format) -%}
+    to_char({{ expression }}, '{{ format }}')
+{%- endmacro %}
+
+{% macro spark__date_as_text(expression, format) -%}
+    {%- set patterns = {'YYYY-MM-DD': 'yyyy-MM-dd', 'FMMonth YYYY': 'MMMM yyyy'} -%}
+    {%- if format not in patterns -%}
+        {{ exceptions.raise_compiler_error(
+            "date_as_text: no Spark pattern for the format " ~ format
+            ~ "; add it to spark__date_as_text's map"
+        ) }}
+    {%- endif -%}
+    date_format({{ expression }}, '{{ patterns[format] }}')
+{%- endmacro %}

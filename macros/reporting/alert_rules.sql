@@ -42,11 +42,11 @@
         ('overdue_partner_lists', 'overdue partner list', 'overdue partner lists'),
     ] -%}
     case {{ metric }}
-        when 'performance_index' then 'a performance index of ' || trim_scale({{ value }})
+        when 'performance_index' then 'a performance index of ' || {{ numeric_as_text(value) }}
         {%- for key, one, many in nouns %}
-        when '{{ key }}' then trim_scale({{ value }})
+        when '{{ key }}' then {{ numeric_as_text(value) }}
             || case when {{ value }} = 1 then ' {{ one }}' else ' {{ many }}' end
         {%- endfor %}
-        else {{ metric }} || ' = ' || trim_scale({{ value }})
+        else {{ metric }} || ' = ' || {{ numeric_as_text(value) }}
     end
 {%- endmacro %}

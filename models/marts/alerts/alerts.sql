@@ -31,14 +31,14 @@ evaluated as (
         -- the thresholds in force: a weekly rule's pro-rated through the week (contract §6)
         case
             when coalesce(rules.is_pro_rated, false)
-                then trim_scale(rules.threshold * {{ elapsed_business_week_share() }})
+                then {{ trimmed_numeric('rules.threshold * ' ~ elapsed_business_week_share()) }}
             else rules.threshold
         end as threshold,
         rules.and_metric,
         rules.and_comparison,
         case
             when coalesce(rules.is_pro_rated, false)
-                then trim_scale(rules.and_threshold * {{ elapsed_business_week_share() }})
+                then {{ trimmed_numeric('rules.and_threshold * ' ~ elapsed_business_week_share()) }}
             else rules.and_threshold
         end as and_threshold,
         rules.dashboard_slug,
@@ -92,20 +92,25 @@ worded as (
         end as subject_words,
         case fired.time_window
             when 'this_week'
-                then ' this week (week of ' || to_char(fired.window_start_date, 'YYYY-MM-DD') || ')'
+                then
+                    ' this week (week of '
+                    || {{ date_as_text('fired.window_start_date', 'YYYY-MM-DD') }} || ')'
             when 'next_week'
                 then
                     ' for next week (week of '
-                    || to_char(fired.window_start_date, 'YYYY-MM-DD') || ')'
+                    || {{ date_as_text('fired.window_start_date', 'YYYY-MM-DD') }} || ')'
             when 'this_month'
-                then ' this month (' || to_char(fired.window_start_date, 'FMMonth YYYY') || ')'
+                then
+                    ' this month ('
+                    || {{ date_as_text('fired.window_start_date', 'FMMonth YYYY') }} || ')'
             when 'next_7_days' then ' in the next 7 days'
             else ''
         end as window_words,
         {{ comparison_words('fired.comparison') }}
-        || ' the threshold of ' || trim_scale(fired.threshold) as threshold_words,
+        || ' the threshold of ' || {{ numeric_as_text('fired.threshold') }} as threshold_words,
         {{ comparison_words('fired.and_comparison') }}
-        || ' the threshold of ' || trim_scale(fired.and_threshold) as and_threshold_words
+        || ' the threshold of '
+        || {{ numeric_as_text('fired.and_threshold') }} as and_threshold_words
     from fired
 
 ),
@@ -118,12 +123,12 @@ messages as (
             when worded.metric = 'overdue_partner_lists'
                 then
                     case when worded.scope = 'bdr' then worded.subject_words || ': ' else '' end
-                    || trim_scale(worded.metric_value)
+                    || {{ numeric_as_text('worded.metric_value') }}
                     || case
                         when worded.metric_value = 1 then ' partner list is overdue; it was due '
                         else ' partner lists are overdue; the oldest was due '
                     end
-                    || to_char(worded.oldest_due_date, 'YYYY-MM-DD')
+                    || {{ date_as_text('worded.oldest_due_date', 'YYYY-MM-DD') }}
             else
                 worded.subject_words || ': '
                 || {{ metric_words('worded.metric', 'worded.metric_value') }}

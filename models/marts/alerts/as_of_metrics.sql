@@ -46,19 +46,37 @@ pipeline_health as (
 
 team_pipeline as (
 
+    -- a figure a row (pipeline_health has one row; a union, as a lateral join on values that
+    -- read the outer row is PostgreSQL's alone)
     select
-        figures.time_window,
-        figures.metric,
-        figures.metric_value
+        'next_week' as time_window,
+        'calls_upcoming' as metric,
+        upcoming_calls_next_week as metric_value
     from pipeline_health
-    cross join lateral (
-        values
-        ('next_week', 'calls_upcoming', pipeline_health.upcoming_calls_next_week),
-        ('next_7_days', 'calls_upcoming', pipeline_health.upcoming_calls_next_7_days),
-        ('next_7_days', 'partner_lists_due', pipeline_health.partner_lists_due_next_7_days),
-        ('as_of', 'overdue_partner_lists', pipeline_health.overdue_partner_lists),
-        ('as_of', 'outstanding_proposals', pipeline_health.outstanding_proposals)
-    ) as figures (time_window, metric, metric_value)
+    union all
+    select
+        'next_7_days' as time_window,
+        'calls_upcoming' as metric,
+        upcoming_calls_next_7_days as metric_value
+    from pipeline_health
+    union all
+    select
+        'next_7_days' as time_window,
+        'partner_lists_due' as metric,
+        partner_lists_due_next_7_days as metric_value
+    from pipeline_health
+    union all
+    select
+        'as_of' as time_window,
+        'overdue_partner_lists' as metric,
+        overdue_partner_lists as metric_value
+    from pipeline_health
+    union all
+    select
+        'as_of' as time_window,
+        'outstanding_proposals' as metric,
+        outstanding_proposals as metric_value
+    from pipeline_health
 
 ),
 
@@ -153,8 +171,8 @@ subjects as (
 
     select
         'team' as scope,
-        cast(null as text) as bdr_id,
-        cast(null as text) as bdr_name,
+        cast(null as {{ sql_type('text') }}) as bdr_id,
+        cast(null as {{ sql_type('text') }}) as bdr_name,
         true as is_active
     union all
     select
@@ -290,7 +308,8 @@ grid as (
         window_metrics.window_end_date,
         window_metrics.metric,
         cast(
-            coalesce(team_pipeline.metric_value, counted.metric_value, 0) as numeric
+            coalesce(team_pipeline.metric_value, counted.metric_value, 0)
+            as {{ sql_type('numeric') }}
         ) as metric_value,
         counted.oldest_due_date
     from subjects

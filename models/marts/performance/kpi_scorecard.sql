@@ -155,7 +155,7 @@ prorated as (
                 then {{ prorated_target(
                     'kpi_target', 'business_days_elapsed', 'business_days_in_period'
                 ) }}
-            else cast(kpi_target as numeric)
+            else cast(kpi_target as {{ sql_type('numeric') }})
         end as target_to_date
     from joined
 
@@ -183,8 +183,10 @@ final as (
         is_prorated,
         business_days_elapsed,
         business_days_in_period,
-        target_to_date,
-        round(kpi_value / nullif(target_to_date, 0), 4) as attainment,
+        cast(target_to_date as {{ sql_type('numeric') }}) as target_to_date,
+        cast(
+            round(kpi_value / nullif(target_to_date, 0), 4) as {{ sql_type('numeric') }}
+        ) as attainment,
         {{ traffic_light('kpi_value', 'target_to_date') }} as status
     from prorated
 

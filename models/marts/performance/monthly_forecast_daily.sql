@@ -89,8 +89,8 @@ subjects as (
 
     select
         'team' as scope,
-        cast(null as text) as bdr_id,
-        cast(null as text) as bdr_name
+        cast(null as {{ sql_type('text') }}) as bdr_id,
+        cast(null as {{ sql_type('text') }}) as bdr_name
     union all
     select
         'bdr' as scope,
@@ -257,7 +257,7 @@ historical_rates as (
                     where proposal_cohorts.agreement_date <= days.as_of_date
                 ),
                 0
-            ) as numeric
+            ) as {{ sql_type('numeric') }}
         ) / nullif(sum(proposal_cohorts.proposals), 0) as proposal_to_agreement_rate
     from days
     inner join proposal_cohorts
@@ -366,11 +366,11 @@ projected as (
 
     select
         *,
-        cast(actual_to_date as numeric)
+        cast(actual_to_date as {{ sql_type('numeric') }})
         / nullif(business_days_elapsed, 0) as run_rate_per_business_day,
         -- multiply before dividing, so that e.g. 9 x 3 / 18 is exactly 1.5
         coalesce(
-            cast(actual_to_date * business_days_remaining as numeric)
+            cast(actual_to_date * business_days_remaining as {{ sql_type('numeric') }})
             / nullif(business_days_elapsed, 0),
             0
         ) as run_rate_remaining,
@@ -414,17 +414,27 @@ final as (
         business_days_in_month,
         business_days_elapsed,
         business_days_remaining,
-        round(run_rate_per_business_day, 4) as run_rate_per_business_day,
-        round(actual_to_date + run_rate_remaining, 1) as run_rate_forecast,
+        cast(
+            round(run_rate_per_business_day, 4) as {{ sql_type('numeric') }}
+        ) as run_rate_per_business_day,
+        cast(
+            round(actual_to_date + run_rate_remaining, 1) as {{ sql_type('numeric') }}
+        ) as run_rate_forecast,
         open_pipeline,
-        round(pipeline_conversion_rate, 4) as pipeline_conversion_rate,
-        round(pipeline_remaining, 1) as pipeline_remaining,
-        round(forecast_value, 1) as forecast,
-        round(forecast_value / nullif(month_target, 0), 4) as forecast_attainment,
+        cast(
+            round(pipeline_conversion_rate, 4) as {{ sql_type('numeric') }}
+        ) as pipeline_conversion_rate,
+        cast(round(pipeline_remaining, 1) as {{ sql_type('numeric') }}) as pipeline_remaining,
+        cast(round(forecast_value, 1) as {{ sql_type('numeric') }}) as forecast,
+        cast(
+            round(forecast_value / nullif(month_target, 0), 4) as {{ sql_type('numeric') }}
+        ) as forecast_attainment,
         {{ traffic_light('forecast_value', 'month_target') }} as status,
         is_month_ended,
         month_actual,
-        round(forecast_value, 1) - month_actual as forecast_error
+        cast(
+            round(forecast_value, 1) - month_actual as {{ sql_type('numeric') }}
+        ) as forecast_error
     from forecasted
 
 )
