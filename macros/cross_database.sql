@@ -92,3 +92,33 @@
 {% macro spark__does_not_match(value, pattern) -%}
     not ({{ value }} rlike '{{ pattern }}')
 {%- endmacro %}
+
+
+{#- The seconds from `earlier` to `later` (two timestamps), fractions kept: a numeric. -#}
+{% macro epoch_seconds_between(later, earlier) -%}
+    {{ return(adapter.dispatch('epoch_seconds_between', 'emg')(later, earlier)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds_between(later, earlier) -%}
+    extract(epoch from {{ later }} - {{ earlier }})
+{%- endmacro %}
+
+{#- Spark: the difference of the microseconds since the epoch, as an exact decimal. -#}
+{% macro spark__epoch_seconds_between(later, earlier) -%}
+    (cast(unix_micros({{ later }}) - unix_micros({{ earlier }}) as decimal(38, 6)) / 1000000)
+{%- endmacro %}
+
+
+{#- `hours` (a number) as a span of time to add to or compare with a timestamp's difference. -#}
+{% macro interval_of_hours(hours) -%}
+    {{ return(adapter.dispatch('interval_of_hours', 'emg')(hours)) }}
+{%- endmacro %}
+
+{% macro default__interval_of_hours(hours) -%}
+    {{ hours }} * interval '1 hour'
+{%- endmacro %}
+
+{#- Spark: a day-time interval of the hours' microseconds (null for null). -#}
+{% macro spark__interval_of_hours(hours) -%}
+    make_dt_interval(0, 0, 0, cast({{ hours }} * 3600 as decimal(18, 6)))
+{%- endmacro %}
