@@ -185,3 +185,18 @@
     {%- endif -%}
     date_format({{ expression }}, '{{ patterns[format] }}')
 {%- endmacro %}
+
+
+{#- `hours` (a number) as a span of time to add to or compare with a timestamp's difference. -#}
+{% macro interval_of_hours(hours) -%}
+    {{ return(adapter.dispatch('interval_of_hours', 'emg')(hours)) }}
+{%- endmacro %}
+
+{% macro default__interval_of_hours(hours) -%}
+    {{ hours }} * interval '1 hour'
+{%- endmacro %}
+
+{#- Spark: a day-time interval of the hours' microseconds (null for null). -#}
+{% macro spark__interval_of_hours(hours) -%}
+    make_dt_interval(0, 0, 0, cast({{ hours }} * 3600 as decimal(18, 6)))
+{%- endmacro %}

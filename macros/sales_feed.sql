@@ -46,7 +46,7 @@
         {%- if not present or column[0] in present %}
         {{ column[0] }}{{ "," if not loop.last }}
         {%- elif column | length > 2 and column[2] == 'optional' %}
-        cast(null as {{ column[1] }}) as {{ column[0] }}{{ "," if not loop.last }}
+        cast(null as {{ sql_type(column[1]) }}) as {{ column[0] }}{{ "," if not loop.last }}
         {%- else %}
         {{ exceptions.raise_compiler_error(
             relation ~ " has no column " ~ column[0] ~ ", which contract §2 requires; "
@@ -59,7 +59,7 @@
     {%- else %}
     select
         {%- for column in columns %}
-        cast(null as {{ column[1] }}) as {{ column[0] }}{{ "," if not loop.last }}
+        cast(null as {{ sql_type(column[1]) }}) as {{ column[0] }}{{ "," if not loop.last }}
         {%- endfor %}
     where false
     {%- endif %}

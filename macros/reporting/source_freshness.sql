@@ -1,6 +1,7 @@
 {#- The hours of a source table's `dbt source freshness` threshold (`threshold`: warn_after or
     error_after), read from the project's sources (a table's own config, else its source's);
-    SQL null when it has none. audit.source_freshness shows them beside each table's age. -#}
+    SQL null when it has none; a numeric in the engine's words (sql_type).
+    audit.source_freshness shows them beside each table's age. -#}
 {% macro source_freshness_hours(source_name, table_name, threshold) -%}
     {%- set hours_per = {'minute': 1 / 60, 'hour': 1, 'day': 24} -%}
     {%- set found = namespace(hours=none) -%}
@@ -15,5 +16,7 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
-    {{ 'cast(' ~ found.hours ~ ' as numeric)' if found.hours is not none else 'cast(null as numeric)' }}
+    {%- set numeric = sql_type('numeric') -%}
+    {{ 'cast(' ~ found.hours ~ ' as ' ~ numeric ~ ')' if found.hours is not none
+        else 'cast(null as ' ~ numeric ~ ')' }}
 {%- endmacro %}

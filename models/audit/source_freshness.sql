@@ -8,6 +8,8 @@
     ('crm', 'KpiTarget', 'base_crm__kpi_targets', none),
     ('sales_ext', 'sales', 'base_sales_ext__sales', 'loaded_at'),
 ] -%}
+{#- PostgreSQL's numeric, in the engine's words -#}
+{%- set numeric = sql_type('numeric') -%}
 -- How fresh each raw table is as of as_of, beside the thresholds its source declares for
 -- `dbt source freshness` (read from the project's sources, so they are written once): when a
 -- leader may distrust a number. The newest change is the newest of the column its source
@@ -55,16 +57,16 @@ final as (
         newest_change_at,
         {{ as_of() }} as as_of,
         round(
-            cast(extract(epoch from {{ as_of() }} - newest_change_at) / 3600 as numeric), 1
+            cast({{ seconds_between('newest_change_at', as_of()) }} / 3600 as {{ numeric }}), 1
         ) as hours_since_change,
         warn_after_hours,
         error_after_hours,
         case
             when newest_change_at is null then 'not measured'
             when warn_after_hours is null and error_after_hours is null then 'no threshold'
-            when {{ as_of() }} - newest_change_at > error_after_hours * interval '1 hour'
+            when {{ as_of() }} - newest_change_at > {{ interval_of_hours('error_after_hours') }}
                 then 'error'
-            when {{ as_of() }} - newest_change_at > warn_after_hours * interval '1 hour'
+            when {{ as_of() }} - newest_change_at > {{ interval_of_hours('warn_after_hours') }}
                 then 'warn'
             else 'pass'
         end as freshness_status

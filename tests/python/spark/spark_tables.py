@@ -5,6 +5,11 @@ normalised rows as JSON: a process of its own, since Derby lets one process at a
 Spark warehouse's metastore (emg build, the loader, this).
 
     python spark_tables.py staging.base_crm__users staging.stg_crm__users ...
+    python spark_tables.py --write < tables.json  # {table: {"columns": [[name, type]...],
+                                                  #         "rows": [[text...]...]}}
+
+`--write` replaces Spark tables with rows given as normalised text (timestamps UTC): the same
+rows as a PostgreSQL table's, for data no Spark loader writes (the sales feed's history).
 """
 
 from __future__ import annotations
@@ -82,5 +87,28 @@ def read_spark(tables: list[str]) -> dict[str, dict]:
         session.stop()
 
 
+def write_spark(tables: dict[str, dict]) -> None:
+    """Replace each Spark table with its rows (normalised text, cast to the columns' types)."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    from emg.spark.session import open_session
+
+    session = open_session()
+    try:
+        session.sparkContext.setLogLevel("ERROR")
+        for table, given in tables.items():
+            columns = given["columns"]
+            as_text = ", ".join(f"`{name}` string" for name, _ in columns)
+            frame = session.createDataFrame(given["rows"], schema=as_text).selectExpr(
+                *(f"cast(`{name}` as {kind}) as `{name}`" for name, kind in columns)
+            )
+            frame.write.mode("overwrite").format("parquet").saveAsTable(table)
+    finally:
+        session.stop()
+
+
 if __name__ == "__main__":
-    json.dump(read_spark(sys.argv[1:]), sys.stdout)
+    if sys.argv[1:] == ["--write"]:
+        write_spark(json.load(sys.stdin))
+    else:
+        json.dump(read_spark(sys.argv[1:]), sys.stdout)
