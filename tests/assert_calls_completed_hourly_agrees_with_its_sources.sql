@@ -45,7 +45,7 @@ final as (
 
     select
         'total' as what,
-        cast(null as text) as bdr_id,
+        cast(null as {{ sql_type('text') }}) as bdr_id,
         cast(null as date) as call_date,
         cast(null as integer) as hour_of_day,
         events_total.calls_completed as expected,

@@ -15,7 +15,8 @@
 {%- endmacro %}
 
 
-{#- The share of target a light needs (`green` or `amber`), from its var, as a SQL numeric. -#}
+{#- The share of target a light needs (`green` or `amber`), from its var, as a SQL numeric (in
+    the engine's words: Spark's bare NUMERIC is DECIMAL(10, 0), which would round 0.8 to 1). -#}
 {% macro traffic_light_ratio(light) -%}
     {%- set defaults = {'green': 1.0, 'amber': 0.8} -%}
     {%- set raw = var('traffic_light_' ~ light ~ '_ratio', defaults[light]) | string | trim -%}
