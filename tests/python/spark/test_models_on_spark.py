@@ -30,13 +30,15 @@ AS_OF = "2026-11-25T12:00:00Z"
 # and the time macros' own test (DST); the event chain the lead milestones read (fct_events,
 # metric_events), int_leads_milestones, the marts it feeds (fct_agreements, fct_lists_out,
 # dim_leads, pipeline_health_daily, pipeline_health) and the audit views that read it
-# (crm_sales_reconciliation, leads_missing_milestone_dates).
+# (crm_sales_reconciliation, leads_missing_milestone_dates); the as-of layer on them
+# (dim_bdrs, as_of_metrics, alerts, kpi_scorecard, monthly_forecast_daily, monthly_forecast).
 PORTED = (
     "staging resource_type:seed int_pipeline_items_mapped_to_leads int_calls_attributed "
     "int_currency_rates int_sales_feed_status int_dates_spined int_kpi_targets_resolved "
     "assert_time_macros_are_dst_correct "
     "fct_events metric_events int_leads_milestones fct_agreements fct_lists_out dim_leads "
-    "pipeline_health_daily pipeline_health crm_sales_reconciliation leads_missing_milestone_dates"
+    "pipeline_health_daily pipeline_health crm_sales_reconciliation leads_missing_milestone_dates "
+    "dim_bdrs as_of_metrics alerts kpi_scorecard monthly_forecast_daily monthly_forecast"
 )
 ENGINE_SPECIFIC = {"raw_row"}
 HERE = Path(__file__).resolve().parent
