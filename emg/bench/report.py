@@ -17,11 +17,11 @@ KINDS = (("models", "models"), ("seeds", "seeds"), ("tests", "tests"),
          ("unit_tests", "unit tests"))  # fmt: skip
 
 
-def _where_the_time_goes(results: dict) -> list[str]:
-    """The second table: each build's wall time cut into start-up, parse, node kinds, fixed."""
-    threads = max(
-        b["threads"] for run in results["scales"] for b in run["build"]["breakdown"].values()
-    )
+def _breakdown_table(
+    threads: str, rows: list[tuple[list[str], dict]], heads: list[str]
+) -> list[str]:
+    """A table of dbt invocations' wall time cut into start-up, parse, node kinds and fixed
+    (breakdown.py): one row per (leading cells, breakdown), under the leading `heads`."""
     kinds = " | ".join(title for _, title in KINDS)
     lines = [
         "",
@@ -32,21 +32,38 @@ def _where_the_time_goes(results: dict) -> list[str]:
         "and selection; fixed: the rest (run hooks, connections, waits between nodes, writing "
         "the artefacts, exit).",
         "",
-        f"| scale | build | wall | start-up | parse | {kinds} | fixed "
+        f"| {' | '.join(heads)} | wall | start-up | parse | {kinds} | fixed "
         "| nodes run: models / seeds / tests / unit tests |",
-        "|---:|---|---:|---:|---:|" + "---:|" * len(KINDS) + "---:|---:|",
+        # the scale right-aligned, the other leading cells left
+        "|---:|"
+        + "---|" * (len(heads) - 1)
+        + "---:|---:|---:|"
+        + "---:|" * len(KINDS)
+        + "---:|---:|",
     ]
-    for run in results["scales"]:
-        for key, title in BUILDS:
-            b = run["build"]["breakdown"][key]
-            node = b["nodes"]
-            seconds = [f"{node[k]['wall_s']:.1f} ({node[k]['sum_s']:.1f})" for k, _ in KINDS]
-            counts = [f"{node[k]['count']:,}" for k, _ in KINDS]
-            lines.append(
-                f"| {run['scale']} | {title} | {b['wall_s']:.1f} | {b['startup_s']:.1f} "
-                f"| {b['parse_s']:.1f} | {' | '.join(seconds)} | {b['fixed_s']:.1f} "
-                f"| {' / '.join(counts)} |"
-            )
+    for cells, b in rows:
+        node = b["nodes"]
+        seconds = [f"{node[k]['wall_s']:.1f} ({node[k]['sum_s']:.1f})" for k, _ in KINDS]
+        counts = [f"{node[k]['count']:,}" for k, _ in KINDS]
+        lines.append(
+            f"| {' | '.join(cells)} | {b['wall_s']:.1f} | {b['startup_s']:.1f} "
+            f"| {b['parse_s']:.1f} | {' | '.join(seconds)} | {b['fixed_s']:.1f} "
+            f"| {' / '.join(counts)} |"
+        )
+    return lines
+
+
+def _where_the_time_goes(results: dict) -> list[str]:
+    """The second table: each build's wall time cut into start-up, parse, node kinds, fixed."""
+    threads = max(
+        b["threads"] for run in results["scales"] for b in run["build"]["breakdown"].values()
+    )
+    rows = [
+        ([str(run["scale"]), title], run["build"]["breakdown"][key])
+        for run in results["scales"]
+        for key, title in BUILDS
+    ]
+    lines = _breakdown_table(str(threads), rows, ["scale", "build"])
     lines += ["", "The hourly build's slowest nodes (dbt's execution time of each, seconds):", ""]
     for run in results["scales"]:
         slowest = run["build"]["breakdown"]["incremental_build"]["slowest"]
@@ -233,11 +250,90 @@ def _plot_where_the_time_goes(axes, runs: list[dict]) -> None:
     axes.legend(fontsize=7)
 
 
+# `emg bench --engine spark` (engines.py): each engine's builds, in the order they run.
+ENGINES = (("postgres", "PostgreSQL"), ("spark", "Spark"))
+ENGINE_BUILDS = (("models", "models and seeds"), ("build", "build with tests"))
+
+
+def markdown_engines(results: dict) -> str:
+    """`--engine spark`'s tables: both engines' build times per scale and their ratio, then
+    where each build's time goes."""
+    m = results["machine"]
+    heads = " | ".join(f"{engine} {build} s" for _, build in ENGINE_BUILDS for _, engine in ENGINES)
+    lines = [
+        f"Machine: {m['cores']} cores, {m['memory_gib']} GiB, PostgreSQL {m['postgres']}, "
+        f"Spark {m['spark']} (local session, {m['spark_master']}), Python {m['python']}; as of "
+        f"{results['as_of']}. Both engines build the whole project from the same data, "
+        "from scratch. Load average (5 minutes) as each scale "
+        "ended: "
+        + ", ".join(f"{run['load_average'][1]:.1f}" for run in results["scales"])
+        + f" (on {m['cores']} cores).",
+        "",
+        f"| scale | rows | load s (PostgreSQL / Spark) | {heads} "
+        + "".join(f"| Spark / PostgreSQL, {build} " for _, build in ENGINE_BUILDS)
+        + "|",
+        "|---:|---:|---:|" + "---:|" * (len(ENGINES) * len(ENGINE_BUILDS) + len(ENGINE_BUILDS)),
+    ]
+    for run in results["scales"]:
+        times = " | ".join(
+            f"{run['build'][engine][f'{build}_s']:.1f}"
+            for build, _ in ENGINE_BUILDS
+            for engine, _ in ENGINES
+        )
+        ratios = " | ".join(f"{run['spark_vs_postgres'][build]:.2f}×" for build, _ in ENGINE_BUILDS)
+        lines.append(
+            f"| {run['scale']} | {run['rows']:,} "
+            f"| {run['load']['postgres_s']:.1f} / {run['load']['spark_s']:.1f} | {times} "
+            f"| {ratios} |"
+        )
+    threads = " or ".join(
+        sorted(
+            {
+                str(b["threads"])
+                for run in results["scales"]
+                for engine, _ in ENGINES
+                for b in run["build"][engine]["breakdown"].values()
+            }
+        )
+    )
+    rows = [
+        ([str(run["scale"]), title, build_title], run["build"][engine]["breakdown"][build])
+        for run in results["scales"]
+        for build, build_title in ENGINE_BUILDS
+        for engine, title in ENGINES
+    ]
+    lines += _breakdown_table(threads, rows, ["scale", "engine", "build"])
+    return "\n".join(lines) + "\n"
+
+
+def plot_engines(results: dict, path: Path) -> None:
+    """Each engine's build time versus raw rows, log-log."""
+    pyplot = load_pyplot()
+    runs = results["scales"]
+    rows = [run["rows"] for run in runs]
+    figure, axes = pyplot.subplots(figsize=(8, 5))
+    for engine, title in ENGINES:
+        for (build, build_title), style in zip(ENGINE_BUILDS, ("o-", "s--"), strict=True):
+            axes.plot(rows, [run["build"][engine][f"{build}_s"] for run in runs], style,
+                      label=f"{title}: {build_title}")  # fmt: skip
+    axes.set(title="dbt build time, Spark beside PostgreSQL", xlabel="raw rows",
+             ylabel="seconds")  # fmt: skip
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
+
+
 def write(results: dict, out: Path) -> list[Path]:
+    """The JSON, its Markdown tables and plot beside it (`--engine spark`'s own when it is)."""
+    on_engines = results.get("engine") == "spark"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     table = out.with_suffix(".md")
-    table.write_text(markdown(results))
+    table.write_text(markdown_engines(results) if on_engines else markdown(results))
     picture = out.with_suffix(".png")
-    plot(results, picture)
+    (plot_engines if on_engines else plot)(results, picture)
     return [out, table, picture]

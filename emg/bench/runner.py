@@ -34,6 +34,7 @@ from emg.simulator.dataset import SimConfig
 from emg.simulator.generate import generate
 from emg.simulator.load import csv_chunks, replace_tables
 from emg.simulator.tables import COLUMNS, CRM_TABLES, QUALIFIED
+from emg.spark.session import spark_lock, target_type
 
 AS_OF = datetime(2026, 11, 25, 15, tzinfo=UTC)  # a Wednesday afternoon, London time
 # What the CRM's own database would index (primary keys, foreign keys, the date filters).
@@ -60,6 +61,8 @@ HOURLY_BUILD = ["build", "--exclude-resource-type", "unit_test", "--exclude", "t
 # The models (and the seeds they read, which a fresh warehouse lacks) without any test.
 MODELS_ONLY = ["build", "--full-refresh", "--exclude-resource-type", "test",
                "--exclude-resource-type", "unit_test"]  # fmt: skip
+# Everything, tests included, from scratch.
+FULL_BUILD = ["build", "--full-refresh"]
 
 Progress = Callable[[str], None]
 
@@ -122,18 +125,28 @@ def _copy_ceiling(conn, tables: dict[str, list[tuple]]) -> float:
     return rows / elapsed
 
 
-def load(conn, scale: int) -> tuple[dict, str]:
-    started = time.perf_counter()
-    dataset = generate(SimConfig(as_of=AS_OF, seed=42, leads=150, days_back=90, days_forward=30,
-                                 scale=scale))  # fmt: skip
-    generated = time.perf_counter() - started
-    stats = replace_tables(conn, dataset.tables, with_sales=True)
-    ceiling = _copy_ceiling(conn, dataset.tables)
+# The simulated CRM the benchmark loads: `emg crm generate`'s defaults at each scale.
+SIMULATION = {"seed": 42, "leads": 150, "days_back": 90, "days_forward": 30}
+
+
+def index_like_the_crm(conn) -> None:
+    """The replica's indexes (OLTP_INDEXES) and statistics, as the CRM's own database has."""
     with conn.cursor() as cur:
         for statement in OLTP_INDEXES:
             cur.execute(statement)
         cur.execute('analyze crm."User", crm."PipelineItem", crm."Sublist"')
         cur.execute('analyze crm."ActivityLog", crm."KpiTarget", sales_ext.sales')
+    conn.commit()
+
+
+def load(conn, scale: int) -> tuple[dict, str]:
+    started = time.perf_counter()
+    dataset = generate(SimConfig(as_of=AS_OF, scale=scale, **SIMULATION))
+    generated = time.perf_counter() - started
+    stats = replace_tables(conn, dataset.tables, with_sales=True)
+    ceiling = _copy_ceiling(conn, dataset.tables)
+    index_like_the_crm(conn)
+    with conn.cursor() as cur:
         cur.execute("select id from crm.\"User\" where role = 'BDR' order by md5(id) limit 1")
         heatmap_bdr = cur.fetchone()[0]
     conn.commit()
@@ -153,13 +166,15 @@ def load(conn, scale: int) -> tuple[dict, str]:
 # --- build -----------------------------------------------------------------------------
 
 
-def _dbt(args: list[str], as_of: datetime) -> dict:
-    """Run dbt once; its wall time and where it went (breakdown.py)."""
-    with build_lock(f"emg bench (pid {os.getpid()})"):
+def timed_dbt(args: list[str], as_of: datetime, target: str | None = None) -> dict:
+    """Run dbt once on the profile's `target` (default: PostgreSQL's prod), holding its
+    engine's build lock; its wall time and where it went (breakdown.py)."""
+    lock = spark_lock if target_type(target) == "spark" else build_lock
+    with lock(f"emg bench (pid {os.getpid()})"):
         started_at, started = time.time(), time.perf_counter()
-        code = run_dbt(args, as_of=as_of, stdout=subprocess.DEVNULL)
+        code = run_dbt(args, as_of=as_of, target=target, stdout=subprocess.DEVNULL)
         wall, ended_at = time.perf_counter() - started, time.time()
-    command = f"dbt {' '.join(args)}"
+    command = f"dbt {' '.join(args)}" + (f" --target {target}" if target else "")
     if code != 0:
         raise EmgError(f"{command} failed during the benchmark; run it to see why")
     try:
@@ -188,13 +203,13 @@ def checksums(conn) -> dict[str, list]:
 
 def build(conn, scale: int) -> dict:
     later = AS_OF + timedelta(hours=1)
-    models = _dbt(MODELS_ONLY, AS_OF)
-    full = _dbt(["build", "--full-refresh"], AS_OF)
+    models = timed_dbt(MODELS_ONLY, AS_OF)
+    full = timed_dbt(FULL_BUILD, AS_OF)
     hour = change.HourlyChange.at_scale(scale)
     change.apply(conn, AS_OF.replace(tzinfo=None), hour)
-    incremental = _dbt(HOURLY_BUILD, later)
+    incremental = timed_dbt(HOURLY_BUILD, later)
     incremental_sums = checksums(conn)
-    refreshed = _dbt(["build", "--full-refresh"], later)
+    refreshed = timed_dbt(FULL_BUILD, later)
     refreshed_sums = checksums(conn)
     differing = sorted(m for m in incremental_sums if incremental_sums[m] != refreshed_sums[m])
     if differing:

@@ -8,8 +8,9 @@
     ('crm', 'KpiTarget', 'base_crm__kpi_targets', none),
     ('sales_ext', 'sales', 'base_sales_ext__sales', 'loaded_at'),
 ] -%}
-{#- PostgreSQL's numeric, in the engine's words -#}
+{#- PostgreSQL's numeric, in the engine's words; the seconds from the newest change to as_of -#}
 {%- set numeric = sql_type('numeric') -%}
+{%- set seconds_since_change = seconds_between('newest_change_at', as_of()) -%}
 -- How fresh each raw table is as of as_of, beside the thresholds its source declares for
 -- `dbt source freshness` (read from the project's sources, so they are written once): when a
 -- leader may distrust a number. The newest change is the newest of the column its source
@@ -57,7 +58,7 @@ final as (
         newest_change_at,
         {{ as_of() }} as as_of,
         round(
-            cast({{ seconds_between('newest_change_at', as_of()) }} / 3600 as {{ numeric }}), 1
+            cast({{ seconds_since_change }} / 3600 as {{ numeric }}), 1
         ) as hours_since_change,
         warn_after_hours,
         error_after_hours,
