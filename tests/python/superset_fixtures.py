@@ -250,6 +250,9 @@ def render_dashboard(page, server: Server, slug: str, query: str = "", shot: Pat
             # Playwright's `animations="disabled"`); networkidle is half a second after the
             # last response, so the rest of that second passes before the picture
             page.wait_for_timeout(ECHARTS_ANIMATION_MS - NETWORK_IDLE_MS)
+            # and the grid is still drawn at the moment of the picture (once, in CI, a redraw
+            # left the grid empty after the waits above had passed)
+            wait_until_drawn()
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)
         return render
