@@ -7,8 +7,9 @@
     dim_leads are written.
 -#}
 {% macro stage_days(from_at, to_at) -%}
-    cast(
-        round(cast({{ seconds_between(from_at, to_at) }} / 86400 as {{ sql_type('numeric') }}), 1)
-        as {{ sql_type('numeric(8, 1)') }}
-    )
+    {{ rounded(
+        'cast(' ~ seconds_between(from_at, to_at) ~ ' / 86400 as ' ~ sql_type('numeric') ~ ')',
+        1,
+        'numeric(8, 1)'
+    ) }}
 {%- endmacro %}

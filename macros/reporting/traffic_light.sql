@@ -35,14 +35,9 @@
     period has no business day. Round to 2 places, as dashboards show it.
 -#}
 {% macro prorated_target(target, business_days_elapsed, business_days_in_period) -%}
-    cast(
-        round(
-            {{ target }} * coalesce(
-                cast({{ business_days_elapsed }} as {{ sql_type('numeric') }})
-                / nullif({{ business_days_in_period }}, 0),
-                1
-            ),
-            2
-        ) as {{ sql_type('numeric') }}
-    )
+    {{ rounded(
+        target ~ ' * coalesce(cast(' ~ business_days_elapsed ~ ' as ' ~ sql_type('numeric') ~ ')'
+        ~ ' / nullif(' ~ business_days_in_period ~ ', 0), 1)',
+        2
+    ) }}
 {%- endmacro %}

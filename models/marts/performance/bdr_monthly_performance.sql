@@ -21,18 +21,14 @@ final as (
         agreements,
         agreements_target,
         agreements_target_to_date,
-        cast(
-            round(agreements / nullif(agreements_target_to_date, 0), 4)
-            as {{ sql_type('numeric') }}
-        ) as agreements_target_attainment,
+        {{ rounded('agreements / nullif(agreements_target_to_date, 0)', 4) }}
+            as agreements_target_attainment,
         {{ traffic_light('agreements', 'agreements_target_to_date') }} as agreements_status,
         lists_out,
         lists_out_target,
         lists_out_target_to_date,
-        cast(
-            round(lists_out / nullif(lists_out_target_to_date, 0), 4)
-            as {{ sql_type('numeric') }}
-        ) as lists_out_target_attainment,
+        {{ rounded('lists_out / nullif(lists_out_target_to_date, 0)', 4) }}
+            as lists_out_target_attainment,
         {{ traffic_light('lists_out', 'lists_out_target_to_date') }} as lists_out_status,
         sales,
         sales_target,

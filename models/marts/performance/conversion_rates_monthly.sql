@@ -136,35 +136,29 @@ final as (
         case when counted.bdr_id is null then 'team' else 'bdr' end as scope,
         cast(counted.calls_cohort as integer) as calls_cohort,
         cast(counted.calls_with_proposal as integer) as calls_with_proposal,
-        cast(
-            round(
-                cast(counted.calls_with_proposal as {{ sql_type('numeric') }})
-                / nullif(counted.calls_cohort, 0),
-                4
-            ) as {{ sql_type('numeric') }}
-        ) as call_to_proposal_rate,
+        {{ rounded(
+            'cast(counted.calls_with_proposal as ' ~ sql_type('numeric') ~ ')'
+            ~ ' / nullif(counted.calls_cohort, 0)',
+            4
+        ) }} as call_to_proposal_rate,
         cast(counted.proposals_cohort as integer) as proposals_cohort,
         cast(counted.proposals_with_agreement as integer) as proposals_with_agreement,
-        cast(
-            round(
-                cast(counted.proposals_with_agreement as {{ sql_type('numeric') }})
-                / nullif(counted.proposals_cohort, 0),
-                4
-            ) as {{ sql_type('numeric') }}
-        ) as proposal_to_agreement_rate,
+        {{ rounded(
+            'cast(counted.proposals_with_agreement as ' ~ sql_type('numeric') ~ ')'
+            ~ ' / nullif(counted.proposals_cohort, 0)',
+            4
+        ) }} as proposal_to_agreement_rate,
         cast(counted.lists_cohort as integer) as lists_cohort,
         case
             when sales_feed.is_loaded then cast(counted.lists_with_sale as integer)
         end as lists_with_sale,
         case
             when sales_feed.is_loaded
-                then cast(
-                    round(
-                        cast(counted.lists_with_sale as {{ sql_type('numeric') }})
-                        / nullif(counted.lists_cohort, 0),
-                        4
-                    ) as {{ sql_type('numeric') }}
-                )
+                then {{ rounded(
+                    'cast(counted.lists_with_sale as ' ~ sql_type('numeric') ~ ')'
+                    ~ ' / nullif(counted.lists_cohort, 0)',
+                    4
+                ) }}
         end as list_to_sale_rate
     from counted
     cross join sales_feed

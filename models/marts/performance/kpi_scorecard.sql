@@ -184,9 +184,7 @@ final as (
         business_days_elapsed,
         business_days_in_period,
         cast(target_to_date as {{ sql_type('numeric') }}) as target_to_date,
-        cast(
-            round(kpi_value / nullif(target_to_date, 0), 4) as {{ sql_type('numeric') }}
-        ) as attainment,
+        {{ rounded('kpi_value / nullif(target_to_date, 0)', 4) }} as attainment,
         {{ traffic_light('kpi_value', 'target_to_date') }} as status
     from prorated
 

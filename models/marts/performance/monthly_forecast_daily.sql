@@ -414,21 +414,13 @@ final as (
         business_days_in_month,
         business_days_elapsed,
         business_days_remaining,
-        cast(
-            round(run_rate_per_business_day, 4) as {{ sql_type('numeric') }}
-        ) as run_rate_per_business_day,
-        cast(
-            round(actual_to_date + run_rate_remaining, 1) as {{ sql_type('numeric') }}
-        ) as run_rate_forecast,
+        {{ rounded('run_rate_per_business_day', 4) }} as run_rate_per_business_day,
+        {{ rounded('actual_to_date + run_rate_remaining', 1) }} as run_rate_forecast,
         open_pipeline,
-        cast(
-            round(pipeline_conversion_rate, 4) as {{ sql_type('numeric') }}
-        ) as pipeline_conversion_rate,
-        cast(round(pipeline_remaining, 1) as {{ sql_type('numeric') }}) as pipeline_remaining,
-        cast(round(forecast_value, 1) as {{ sql_type('numeric') }}) as forecast,
-        cast(
-            round(forecast_value / nullif(month_target, 0), 4) as {{ sql_type('numeric') }}
-        ) as forecast_attainment,
+        {{ rounded('pipeline_conversion_rate', 4) }} as pipeline_conversion_rate,
+        {{ rounded('pipeline_remaining', 1) }} as pipeline_remaining,
+        {{ rounded('forecast_value', 1) }} as forecast,
+        {{ rounded('forecast_value / nullif(month_target, 0)', 4) }} as forecast_attainment,
         {{ traffic_light('forecast_value', 'month_target') }} as status,
         is_month_ended,
         month_actual,

@@ -25,15 +25,9 @@ final as (
         sales_target,
         revenue,
         active_bdrs,
-        cast(
-            round(revenue / nullif(calls_completed, 0), 2) as {{ sql_type('numeric') }}
-        ) as revenue_per_call,
-        cast(
-            round(revenue / nullif(lists_out, 0), 2) as {{ sql_type('numeric') }}
-        ) as revenue_per_list,
-        cast(
-            round(revenue / nullif(active_bdrs, 0), 2) as {{ sql_type('numeric') }}
-        ) as revenue_per_bdr,
+        {{ rounded('revenue / nullif(calls_completed, 0)', 2) }} as revenue_per_call,
+        {{ rounded('revenue / nullif(lists_out, 0)', 2) }} as revenue_per_list,
+        {{ rounded('revenue / nullif(active_bdrs, 0)', 2) }} as revenue_per_bdr,
         performance_index,
         is_as_of_month
     from figures

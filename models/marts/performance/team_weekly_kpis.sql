@@ -24,10 +24,8 @@ final as (
         performance_index,
         calls_target,
         calls_target_to_date,
-        cast(
-            round(calls_completed / nullif(calls_target_to_date, 0), 4)
-            as {{ sql_type('numeric') }}
-        ) as calls_target_attainment,
+        {{ rounded('calls_completed / nullif(calls_target_to_date, 0)', 4) }}
+            as calls_target_attainment,
         {{ traffic_light('calls_completed', 'calls_target_to_date') }} as status,
         is_as_of_week
     from figures
