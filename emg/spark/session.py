@@ -26,11 +26,29 @@ SPARK_DIR_VARIABLE = "EMG_SPARK_DIR"
 POLL_SECONDS = 2.0
 
 
+# Spark's own logging (log4j2), which the profile's Spark target points its JVM at: errors
+# only, to stderr. Spark's default logs warnings, among them one for every dbt node ("Using an
+# existing Spark session"), hundreds in a build between dbt's own lines.
+LOG_CONFIG_FILE = "log4j2.properties"
+LOG_CONFIG = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = stderr
+appender.console.type = Console
+appender.console.name = stderr
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
 def spark_dir() -> Path:
-    """Where the Spark target keeps its warehouse (tables) and metastore: `spark/` in the
-    state folder."""
+    """Where the Spark target keeps its warehouse (tables), metastore and logging settings:
+    `spark/` in the state folder."""
     path = state_dir() / "spark"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    log_config = path / LOG_CONFIG_FILE
+    if not log_config.exists() or log_config.read_text() != LOG_CONFIG:
+        log_config.write_text(LOG_CONFIG)
     return path
 
 

@@ -38,6 +38,14 @@ def test_the_spark_session_keeps_its_tables_and_metastore_in_the_state_folder():
     assert conf["spark.sql.session.timeZone"] == "UTC"
 
 
+def test_the_spark_session_logs_errors_only():
+    # Spark's default logs a warning per dbt node; the profile points the JVM at a file emg writes
+    options = session_conf("spark")["spark.driver.extraJavaOptions"]
+    log_config = state_dir() / "spark" / "log4j2.properties"
+    assert f"-Dlog4j2.configurationFile={log_config}" in options.split()
+    assert "rootLogger.level = error" in log_config.read_text().splitlines()
+
+
 def test_a_postgres_target_is_not_a_spark_session():
     with pytest.raises(EmgError, match="not a Spark session target"):
         session_conf("prod")
