@@ -58,6 +58,10 @@ def spark_schema(table: str) -> str:
     return ", ".join(f"`{column}` {types.get(column, 'string')}" for column in COLUMNS[table])
 
 
+# Rows given to Spark at a time, each table written in batches of this many.
+BATCH_ROWS = 200_000
+
+
 def spark_value(value: object) -> object:
     """A generated value as PySpark must be given it: a naive datetime (UTC, as the simulator
     writes them) made aware, since PySpark reads a naive one in the machine's local zone."""
@@ -82,9 +86,18 @@ def replace_spark_tables(
             session.sql("drop table if exists sales_ext.sales")
         for current in names:
             database, table = SPARK_TABLES[current]
-            rows = [tuple(spark_value(value) for value in row) for row in tables[current]]
-            frame = session.createDataFrame(rows, schema=spark_schema(current))
-            frame.write.mode("overwrite").format("parquet").saveAsTable(f"{database}.`{table}`")
+            rows = tables[current]
+            # in batches: createDataFrame hands its rows to the JVM whole, and the driver has the
+            # profile's 1 GB (a scale-1000 activity log in one batch ended the JVM)
+            for start in range(0, max(len(rows), 1), BATCH_ROWS):
+                batch = [
+                    tuple(spark_value(value) for value in row)
+                    for row in rows[start : start + BATCH_ROWS]
+                ]
+                frame = session.createDataFrame(batch, schema=spark_schema(current))
+                frame.write.mode("overwrite" if start == 0 else "append").format(
+                    "parquet"
+                ).saveAsTable(f"{database}.`{table}`")
     except Exception as err:  # py4j and pyspark raise many kinds; each is one line here
         where = f"writing {'.'.join(SPARK_TABLES[current])}" if current else "creating databases"
         first_line = (str(err).strip().splitlines() or ["unknown error"])[0]
