@@ -242,19 +242,29 @@ def render_dashboard(page, server: Server, slug: str, query: str = "", shot: Pat
             for slice_id in chart_ids
         }
         if shot:
-            # the native filters settle after the charts' first draw and can redraw the grid:
-            # the picture waits for the charts once more
-            wait_until_drawn()
-            page.wait_for_load_state("networkidle")
-            # ECharts draws its series in over a second (canvas, beyond the reach of
-            # Playwright's `animations="disabled"`); networkidle is half a second after the
-            # last response, so the rest of that second passes before the picture
-            page.wait_for_timeout(ECHARTS_ANIMATION_MS - NETWORK_IDLE_MS)
-            # and the grid is still drawn at the moment of the picture (once, in CI, a redraw
-            # left the grid empty after the waits above had passed)
-            wait_until_drawn()
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
+            # The picture is of the whole page at the size it was drawn at. A full-page
+            # screenshot makes the viewport as tall as the page at the moment of the picture,
+            # and Superset redraws its grid on a resize: twice in CI the picture caught the grid
+            # empty although every chart had been read just before. So the viewport is made as
+            # tall as the page first, and the picture waits for the redraw that sets off.
+            viewport = dict(page.viewport_size)
+            height = page.evaluate("document.documentElement.scrollHeight")
+            if height > viewport["height"]:
+                page.set_viewport_size({"width": viewport["width"], "height": height})
+            try:
+                # the native filters settle after the charts' first draw and can redraw the
+                # grid too: the picture waits for the charts once more
+                wait_until_drawn()
+                page.wait_for_load_state("networkidle")
+                # ECharts draws its series in over a second (canvas, beyond the reach of
+                # Playwright's `animations="disabled"`); networkidle is half a second after the
+                # last response, so the rest of that second passes before the picture
+                page.wait_for_timeout(ECHARTS_ANIMATION_MS - NETWORK_IDLE_MS)
+                wait_until_drawn()
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(shot))
+            finally:
+                page.set_viewport_size(viewport)
         return render
     finally:
         page.remove_listener("response", on_response)
